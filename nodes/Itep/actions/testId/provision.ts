@@ -1,0 +1,216 @@
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type JsonObject,
+} from 'n8n-workflow';
+
+import type { FulfillmentBody } from '../../../shared/fulfillmentRequest';
+import type { FulfillmentKind } from '../../../shared/protocol';
+import { nextSequence } from '../../../shared/sequence';
+import { buildFulfillmentBody, findDuplicateSequences, type AssignedToInput } from '../../helpers/buildRequest';
+import { runWithConcurrency } from '../../helpers/concurrency';
+import {
+	describeApiFailure,
+	describeTransportFailure,
+	extractTestId,
+	type FailureReport,
+} from '../../helpers/outcome';
+import { describeSignedRequest, sendFulfillment } from '../../transport';
+
+const OPERATION_BY_KIND: Record<FulfillmentKind, string> = { gtx: 'getTestId', stx: 'sendTestId' };
+
+interface ItemOptions {
+	dryRun?: boolean;
+	maxConcurrency?: number;
+	sequence?: number;
+	timeout?: number;
+}
+
+type ValidItem = { ok: true; body: FulfillmentBody; options: ItemOptions };
+type InvalidItem = { ok: false; error: NodeOperationError };
+type PreparedItem = ValidItem | InvalidItem;
+
+/** An item that reached iTEP (or was meant to) and failed, with what the ops person must know. */
+class FulfillmentFailure extends Error {
+	constructor(
+		readonly report: FailureReport,
+		readonly body: FulfillmentBody,
+	) {
+		super(report.message);
+	}
+}
+
+/**
+ * GTX and STX share one flow: every item is read and validated first, so a bad item stops the run before
+ * anything is sent; then requests go out (up to Max Concurrent Requests at once) and come back in item order.
+ */
+export async function provisionTestIds(
+	this: IExecuteFunctions,
+	kind: FulfillmentKind,
+): Promise<INodeExecutionData[]> {
+	const items = this.getInputData();
+	const prepared = rejectRepeatedSequences.call(
+		this,
+		items.map((_, itemIndex) => prepareItem.call(this, kind, itemIndex)),
+	);
+	const continueOnFail = this.continueOnFail();
+
+	if (!continueOnFail) {
+		const invalid = prepared.find((item): item is InvalidItem => !item.ok);
+		if (invalid) throw invalid.error;
+	}
+
+	const limit = this.getNodeParameter('options.maxConcurrency', 0, 1) as number;
+	const settled = await runWithConcurrency(items.length, limit, async (itemIndex) => {
+		const item = prepared[itemIndex];
+		if (!item.ok) {
+			return errorItem(item.error.message, itemIndex, { outcome: 'invalid', description: item.error.description });
+		}
+		return await fulfillItem.call(this, kind, item, itemIndex);
+	});
+
+	const output: INodeExecutionData[] = [];
+	for (const [itemIndex, result] of settled.entries()) {
+		if (!result) continue; // not started: an earlier item failed and the run stops, as a sequential loop would
+		if (result.status === 'fulfilled') {
+			output.push(result.value);
+			continue;
+		}
+		const failure = result.reason as unknown;
+		if (!(failure instanceof FulfillmentFailure)) throw failure;
+		if (!continueOnFail) throw toNodeError.call(this, failure, itemIndex, provisionedTestIds(settled));
+		output.push(
+			errorItem(failure.message, itemIndex, {
+				outcome: failure.report.outcome,
+				description: failure.report.description,
+				httpCode: failure.report.httpCode,
+				productCode: failure.body['product-code'],
+				sequence: failure.body.sequence,
+			}),
+		);
+	}
+	return output;
+}
+
+/** Two items with the same explicit sequence would make iTEP reject the second as a replay: stop it here. */
+function rejectRepeatedSequences(this: IExecuteFunctions, prepared: PreparedItem[]): PreparedItem[] {
+	const explicit = prepared.map((item) => (item.ok && item.options.sequence !== undefined ? item.body.sequence : undefined));
+	const repeated = findDuplicateSequences(explicit);
+	return prepared.map((item, itemIndex) => {
+		if (!item.ok) return item;
+		const users = repeated.get(item.body.sequence);
+		if (!users || users[0] === itemIndex) return item;
+		return {
+			ok: false,
+			error: new NodeOperationError(
+				this.getNode(),
+				`Sequence: ${item.body.sequence} is used by items ${users.join(', ')}; each request needs its own`,
+				{ itemIndex, description: 'Remove the Sequence option to have unique numbers generated. Nothing was sent.' },
+			),
+		};
+	});
+}
+
+function prepareItem(this: IExecuteFunctions, kind: FulfillmentKind, itemIndex: number): PreparedItem {
+	const options = this.getNodeParameter('options', itemIndex, {}) as ItemOptions;
+	const built = buildFulfillmentBody({
+		kind,
+		productCode: String(this.getNodeParameter('productCode', itemIndex, '', { extractValue: true }) ?? ''),
+		email: this.getNodeParameter('email', itemIndex, '') as string,
+		bcc: this.getNodeParameter('bcc', itemIndex, '') as string,
+		track: this.getNodeParameter('track', itemIndex, '') as string,
+		sequence: options.sequence ?? nextSequence(),
+		assignedTo: this.getNodeParameter('assignedTo', itemIndex, {}) as AssignedToInput,
+		registration: readRegistration.call(this, itemIndex),
+	});
+	if (built.ok) return { ok: true, body: built.body, options };
+	const [first, ...more] = built.issues;
+	return {
+		ok: false,
+		error: new NodeOperationError(this.getNode(), `${first.field}: ${first.message}`, {
+			itemIndex,
+			description: more.length
+				? `Also: ${more.map((issue) => `${issue.field}: ${issue.message}`).join('; ')}. Nothing was sent.`
+				: 'Nothing was sent.',
+		}),
+	};
+}
+
+function readRegistration(this: IExecuteFunctions, itemIndex: number): unknown {
+	const mode = this.getNodeParameter('registrationMode', itemIndex, 'none') as string;
+	if (mode === 'json') return this.getNodeParameter('registrationJson', itemIndex, '');
+	if (mode !== 'fields') return undefined;
+	const picked = this.getNodeParameter('registrationFields.field', itemIndex, []) as Array<{
+		name: string;
+		value: string;
+	}>;
+	return Object.fromEntries(picked.map(({ name, value }) => [name, value]));
+}
+
+async function fulfillItem(
+	this: IExecuteFunctions,
+	kind: FulfillmentKind,
+	item: ValidItem,
+	itemIndex: number,
+): Promise<INodeExecutionData> {
+	const { body, options } = item;
+	const summary = {
+		operation: OPERATION_BY_KIND[kind],
+		productCode: body['product-code'],
+		sequence: body.sequence,
+	};
+	if (options.dryRun) {
+		const request = await describeSignedRequest.call(this, body, itemIndex);
+		return { json: { dryRun: true, ...summary, request }, pairedItem: { item: itemIndex } };
+	}
+
+	let response;
+	try {
+		response = await sendFulfillment.call(this, body, options.timeout ?? 30000);
+	} catch (error) {
+		throw new FulfillmentFailure(describeTransportFailure(error), body);
+	}
+	if (response.statusCode < 200 || response.statusCode >= 300) {
+		throw new FulfillmentFailure(describeApiFailure(response, body['product-code']), body);
+	}
+	return {
+		json: {
+			testId: extractTestId(response.body) ?? null,
+			...summary,
+			...(body.email ? { email: body.email } : {}),
+			response: response.body as IDataObject,
+		},
+		pairedItem: { item: itemIndex },
+	};
+}
+
+function errorItem(message: string, itemIndex: number, details: IDataObject): INodeExecutionData {
+	return { json: { error: message, ...details }, pairedItem: { item: itemIndex } };
+}
+
+/** Test IDs this run already obtained, named in the error so a failed run loses none of them. */
+function provisionedTestIds(settled: Array<PromiseSettledResult<INodeExecutionData> | undefined>): string[] {
+	return settled
+		.map((result) => (result?.status === 'fulfilled' ? result.value.json.testId : undefined))
+		.filter((id): id is string => typeof id === 'string');
+}
+
+function toNodeError(
+	this: IExecuteFunctions,
+	failure: FulfillmentFailure,
+	itemIndex: number,
+	provisioned: string[],
+): NodeApiError {
+	const already = provisioned.length
+		? ` Other items of this run were provisioned before it stopped: ${provisioned.join(', ')}.`
+		: '';
+	return new NodeApiError(this.getNode(), { message: failure.message } as JsonObject, {
+		message: failure.message,
+		description: `${failure.report.description} (product code ${failure.body['product-code']}, sequence ${failure.body.sequence}).${already}`,
+		httpCode: failure.report.httpCode ? String(failure.report.httpCode) : undefined,
+		itemIndex,
+	});
+}
