@@ -1,0 +1,114 @@
+import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import { parseResultDelivery, type ItepEvent } from '../shared/resultPayload';
+import { verifyWebhookRequest, type WebhookAuthSettings } from '../shared/webhookAuth';
+import { loadAuthSettings } from './auth';
+import { claimDelivery, deliveryKey } from './dedupe';
+import {
+	DEFAULT_DUPLICATE_WINDOW_SECONDS,
+	DEFAULT_EVENTS,
+	type AuthenticationMode,
+} from './description';
+
+type ServerResponse = ReturnType<IWebhookFunctions['getResponseObject']>;
+
+/**
+ * Handles one request to the trigger's URL. Refusals are answered here and start nothing:
+ * 405 not POST, 500 credential unreadable, 401 not genuine, 400 not iTEP's shape. Accepted deliveries the
+ * user did not select, and repeats, get 200 and start nothing. Bodies and secrets are never logged.
+ */
+export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const request = this.getRequestObject();
+	const response = this.getResponseObject();
+	if (request.method !== 'POST') {
+		return refuse.call(this, response, 405, 'only POST is accepted', `method ${request.method}`, {
+			Allow: 'POST',
+		});
+	}
+
+	const authentication = this.getNodeParameter('authentication', 'none') as AuthenticationMode;
+	let settings: WebhookAuthSettings;
+	try {
+		settings = await loadAuthSettings.call(this, authentication);
+	} catch (error) {
+		// A configuration problem on this side, not the sender's: 500, not 401.
+		const message = error instanceof Error ? error.message : String(error);
+		this.logger.error(`iTEP Trigger cannot read its credential: ${message}`, logContext(this));
+		return refuse.call(this, response, 500, 'trigger is misconfigured', 'credential unreadable');
+	}
+
+	// n8n keeps the exact bytes for every body it parses itself; multipart bodies are streamed to a form
+	// parser instead, so there is nothing to check a signature against.
+	const { rawBody } = request;
+	if (settings.mode === 'hmac' && !rawBody) {
+		return refuse.call(this, response, 401, 'unauthorized', 'no raw body to verify (multipart?)');
+	}
+	const verdict = verifyWebhookRequest(
+		this.getHeaderData(),
+		rawBody ?? Buffer.alloc(0),
+		settings,
+		Date.now() / 1000,
+	);
+	if (!verdict.ok) return refuse.call(this, response, 401, 'unauthorized', verdict.reason);
+
+	const parsed = parseResultDelivery({
+		contentType: request.headers['content-type'],
+		body: this.getBodyData(),
+		rawBody,
+	});
+	if (!parsed.ok) return refuse.call(this, response, 400, parsed.reason, parsed.reason);
+	const { result } = parsed;
+
+	// From here on nothing may be awaited: checking for a repeat and deciding to start must happen in one
+	// synchronous step, or concurrent copies of a delivery could all pass the check.
+	const events = this.getNodeParameter('events', DEFAULT_EVENTS) as ItepEvent[];
+	if (!events.includes(result.event)) {
+		return { webhookResponse: notStarted(`event "${result.event}" is not selected`) };
+	}
+	if (this.getNodeParameter('suppressDuplicates', true) as boolean) {
+		const windowSeconds = this.getNodeParameter(
+			'duplicateWindowSeconds',
+			DEFAULT_DUPLICATE_WINDOW_SECONDS,
+		) as number;
+		const admitted = claimDelivery(
+			dedupeScope(this),
+			deliveryKey(result.testId, result.status),
+			Date.now(),
+			windowSeconds * 1000,
+		);
+		if (!admitted) return { webhookResponse: notStarted('repeat of a delivery already received') };
+	}
+	return {
+		workflowData: [this.helpers.returnJsonArray([result as unknown as IDataObject])],
+		webhookResponse: { received: true, started: true },
+	};
+}
+
+/** Writes the refusal itself so n8n sends nothing more and starts no execution. */
+function refuse(
+	this: IWebhookFunctions,
+	response: ServerResponse,
+	status: number,
+	answer: string,
+	logReason: string,
+	headers: Record<string, string> = {},
+): IWebhookResponseData {
+	this.logger.warn(`iTEP Trigger refused a delivery (${status}): ${logReason}`, logContext(this));
+	response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
+	response.end(JSON.stringify({ error: answer }));
+	return { noWebhookResponse: true };
+}
+
+function notStarted(reason: string): IDataObject {
+	return { received: true, started: false, reason };
+}
+
+/** Repeats are tracked per workflow, trigger node and mode, so test calls never hide production ones. */
+function dedupeScope(context: IWebhookFunctions): string {
+	const node = context.getNode();
+	return [context.getWorkflow().id ?? '', node.id ?? node.name, context.getMode()].join('\u0000');
+}
+
+function logContext(context: IWebhookFunctions): IDataObject {
+	return { workflowId: context.getWorkflow().id, node: context.getNode().name };
+}
