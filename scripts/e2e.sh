@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# End-to-end tests against real n8n releases (both supported lines):
+#   1. provisions Node 24 + n8n 2.40.7 and 1.123.81 into .cache/ (scripts/provision-n8n.sh; no-op when done),
+#   2. builds and packs the pack once (.e2e/pack/*.tgz),
+#   3. runs jest with test/e2e/jest.config.js (serial; every suite boots its own n8n on free 127.0.0.1 ports).
+# --json FILE writes jest's JSON results to FILE (scripts/test-all.sh reads it); other arguments go to jest
+# (e.g. scripts/e2e.sh -t smoke). ITEP_E2E_VERSIONS=2.40.7 narrows the n8n lines.
+# Logs: .e2e/logs/<version>-<id>.log; timings: .e2e/timings.json. ITEP_E2E_KEEP=1 keeps the n8n user folders.
+set -euo pipefail
+
+repo_root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo_root"
+mkdir -p .e2e
+
+jest_args=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--json)
+		[ $# -ge 2 ] || { echo "e2e.sh: --json needs a file" >&2; exit 2; }
+		mkdir -p "$(dirname "$2")"
+		jest_args+=(--json "--outputFile=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")")
+		shift 2
+		;;
+	*) jest_args+=("$1"); shift ;;
+	esac
+done
+
+IFS=',' read -r -a versions <<<"${ITEP_E2E_VERSIONS:-2.40.7,1.123.81}"
+
+start=$SECONDS
+bash scripts/provision-n8n.sh "${versions[@]}"
+provision_s=$((SECONDS - start))
+echo "[e2e] provisioning: ${provision_s} s" >&2
+
+start=$SECONDS
+ITEP_E2E_TARBALL=$(bash scripts/pack-and-install.sh)
+export ITEP_E2E_TARBALL
+echo "[e2e] packed $ITEP_E2E_TARBALL in $((SECONDS - start)) s" >&2
+
+rm -f .e2e/timings.json
+printf '{ "run": { "provisionSeconds": %s } }\n' "$provision_s" >.e2e/timings.json
+
+export ITEP_E2E_VERSIONS="${ITEP_E2E_VERSIONS:-2.40.7,1.123.81}"
+status=0
+npx jest -c test/e2e/jest.config.js --runInBand ${jest_args[@]+"${jest_args[@]}"} || status=$?
+echo "[e2e] timings (.e2e/timings.json):" >&2
+cat .e2e/timings.json >&2
+exit $status

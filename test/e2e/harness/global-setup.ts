@@ -1,0 +1,15 @@
+/**
+ * jest globalSetup for the e2e config: packs the pack once for the whole run (unless scripts/e2e.sh already did
+ * and exported ITEP_E2E_TARBALL) and marks the run as an e2e run. Test files inherit process.env from here.
+ */
+import * as fs from 'node:fs';
+
+import { packPack } from './pack';
+
+export default async function globalSetup(): Promise<void> {
+	process.env.ITEP_E2E = '1';
+	const existing = process.env.ITEP_E2E_TARBALL;
+	if (existing && fs.existsSync(existing)) return;
+	const pack = await packPack();
+	process.stderr.write(`\n[e2e] packed ${pack.tarball} (build ${pack.buildMs} ms, pack ${pack.packMs} ms)\n`);
+}
