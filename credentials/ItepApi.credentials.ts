@@ -56,7 +56,13 @@ export function signRequest(
 	headers['Content-Type'] = 'application/json';
 	headers[settings.signatureHeader] = computeSignature(payload, settings.apiKey, settings.signatureEncoding);
 	// Relative URLs (the node's) go to the credential's base URL; absolute ones are left alone.
-	return { ...requestOptions, baseURL: requestOptions.baseURL ?? settings.baseUrl, headers, body: payload };
+	const absolute = /^[a-z][a-z\d+.-]*:\/\//i.test(requestOptions.url ?? '');
+	return {
+		...requestOptions,
+		baseURL: requestOptions.baseURL ?? (absolute ? undefined : settings.baseUrl),
+		headers,
+		body: payload,
+	};
 }
 
 export class ItepApi implements ICredentialType {

@@ -1,11 +1,48 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
 
 import { router } from './actions/router';
-import { versionDescription } from './actions/versionDescription';
+import * as testId from './actions/testId';
 import { searchProductCodes } from './methods/listSearch';
 
 export class Itep implements INodeType {
-	description: INodeTypeDescription = versionDescription;
+	description: INodeTypeDescription = {
+		displayName: 'iTEP',
+		name: 'itep',
+		icon: { light: 'file:../../icons/itep.svg', dark: 'file:../../icons/itep.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{ { getTestId: "Get Test ID (GTX)", sendTestId: "Send Test ID to Candidate (STX)" }[$parameter["operation"]] }}',
+		description: 'Provision iTEP English test IDs: return one to the workflow (GTX) or have iTEP e-mail it (STX)',
+		defaults: { name: 'iTEP' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'itepApi', required: true }],
+		properties: [
+			{
+				displayName:
+					'Each run spends test IDs from your inventory. Keep the node setting "Retry On Fail" off: a re-sent request can spend a second test ID or e-mail a candidate twice.',
+				name: 'spendNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [{ name: 'Test ID', value: 'testId' }],
+				default: 'testId',
+			},
+			...testId.description,
+		],
+};
 
 	methods = { listSearch: { searchProductCodes } };
 

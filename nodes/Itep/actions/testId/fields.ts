@@ -64,26 +64,26 @@ export const fulfillmentFields: INodeProperties[] = [
 		displayOptions: forBothOperations,
 		options: [
 			{
-				displayName: 'Candidate ID in Your System',
-				name: 'candidateId',
-				type: 'string',
-				default: '',
-				description: 'Sent as "customer-candidate-id"',
-			},
-			{
 				displayName: 'Candidate Email',
 				name: 'candidateEmail',
 				type: 'string',
 				placeholder: 'name@example.com',
 				default: '',
-				description: 'Sent as "email"',
+				description: 'Where the candidate can be reached',
+			},
+			{
+				displayName: 'Candidate ID in Your System',
+				name: 'candidateId',
+				type: 'string',
+				default: '',
+				description: 'Your own identifier for the candidate, so support can find them in your system',
 			},
 			{
 				displayName: 'Candidate Name',
 				name: 'candidateName',
 				type: 'string',
 				default: '',
-				description: 'Sent as "student-name"',
+				description: 'The candidate\'s full name',
 			},
 			{
 				displayName: 'Expiry Date',

@@ -69,7 +69,14 @@ export async function provisionTestIds(
 		if (!item.ok) {
 			return errorItem(item.error.message, itemIndex, { outcome: 'invalid', description: item.error.description });
 		}
-		return await fulfillItem.call(this, kind, item, itemIndex);
+		const fulfilled = fulfillItem.call(this, kind, item, itemIndex);
+		if (!continueOnFail) return await fulfilled;
+		// Continue On Fail: the failed item becomes an error item in its place and the later items are still sent.
+		// Rejecting here would make runWithConcurrency stop, silently dropping every later item from the output.
+		return await fulfilled.catch((error: unknown) => {
+			if (error instanceof FulfillmentFailure) return failureItem(error, itemIndex);
+			throw error;
+		});
 	});
 
 	const output: INodeExecutionData[] = [];
@@ -81,18 +88,19 @@ export async function provisionTestIds(
 		}
 		const failure = result.reason as unknown;
 		if (!(failure instanceof FulfillmentFailure)) throw failure;
-		if (!continueOnFail) throw toNodeError.call(this, failure, itemIndex, provisionedTestIds(settled));
-		output.push(
-			errorItem(failure.message, itemIndex, {
-				outcome: failure.report.outcome,
-				description: failure.report.description,
-				httpCode: failure.report.httpCode,
-				productCode: failure.body['product-code'],
-				sequence: failure.body.sequence,
-			}),
-		);
+		throw toNodeError.call(this, failure, itemIndex, provisionedTestIds(settled));
 	}
 	return output;
+}
+
+function failureItem(failure: FulfillmentFailure, itemIndex: number): INodeExecutionData {
+	return errorItem(failure.message, itemIndex, {
+		outcome: failure.report.outcome,
+		description: failure.report.description,
+		httpCode: failure.report.httpCode,
+		productCode: failure.body['product-code'],
+		sequence: failure.body.sequence,
+	});
 }
 
 /** Two items with the same explicit sequence would make iTEP reject the second as a replay: stop it here. */
@@ -207,10 +215,15 @@ function toNodeError(
 	const already = provisioned.length
 		? ` Other items of this run were provisioned before it stopped: ${provisioned.join(', ')}.`
 		: '';
-	return new NodeApiError(this.getNode(), { message: failure.message } as JsonObject, {
+	const error = new NodeApiError(this.getNode(), { message: failure.message } as JsonObject, {
 		message: failure.message,
 		description: `${failure.report.description} (product code ${failure.body['product-code']}, sequence ${failure.body.sequence}).${already}`,
 		httpCode: failure.report.httpCode ? String(failure.report.httpCode) : undefined,
 		itemIndex,
 	});
+	// NodeApiError swaps a message naming ECONNRESET, ECONNREFUSED, ECONNABORTED, ETIMEDOUT... for n8n's generic
+	// text ("You can retry the request immediately", "consider Retry on Fail"): wrong advice for a request that
+	// may have provisioned a test ID. Keep ours.
+	error.message = failure.message;
+	return error;
 }

@@ -10,7 +10,7 @@ export const description: INodeProperties[] = [
 		placeholder: 'name@example.com',
 		default: '',
 		required: true,
-		description: 'iTEP e-mails the test ID and test instructions to this address',
+		description: 'The address iTEP e-mails the test ID and test instructions to',
 		displayOptions: { show: { resource: ['testId'], operation: ['sendTestId'] } },
 	},
 ];
