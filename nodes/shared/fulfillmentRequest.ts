@@ -57,7 +57,7 @@ const fulfillmentBodySchema = z
 			.string({ required_error: 'Product Code is required' })
 			.trim()
 			.min(1, 'Product Code is empty; choose one or type the code from your PRODUCT CODES screen')
-			.regex(/^\S+$/, 'Product Code must not contain spaces'),
+			.regex(/^\S*$/, 'Product Code must not contain spaces'),
 		email: emailAddress('Candidate Email').optional(),
 		bcc: emailAddress('BCC Email').optional(),
 		track: z.string().trim().min(1, 'Tracking Code is empty; remove it or enter the code iTEP assigned').optional(),

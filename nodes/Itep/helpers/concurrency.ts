@@ -1,12 +1,14 @@
 /**
  * Runs `task` for indexes 0..count-1 with at most `limit` running at once and returns the results in index
- * order. After a task fails no new task starts (as in a sequential loop, later items are not sent), the ones
- * already running are awaited so none of their outcomes is lost, and every settled result is returned.
+ * order. Once a task rejects, or resolves to a value `stopAfter` accepts, no new task starts (as in a
+ * sequential loop, later items are not sent); the ones already running are awaited so none of their outcomes
+ * is lost. Entries of tasks that never started are undefined.
  */
 export async function runWithConcurrency<T>(
 	count: number,
 	limit: number,
 	task: (index: number) => Promise<T>,
+	stopAfter: (value: T) => boolean = () => false,
 ): Promise<Array<PromiseSettledResult<T> | undefined>> {
 	const results: Array<PromiseSettledResult<T> | undefined> = new Array(count).fill(undefined);
 	let next = 0;
@@ -16,7 +18,9 @@ export async function runWithConcurrency<T>(
 		while (!stopped && next < count) {
 			const index = next++;
 			try {
-				results[index] = { status: 'fulfilled', value: await task(index) };
+				const value = await task(index);
+				results[index] = { status: 'fulfilled', value };
+				if (stopAfter(value)) stopped = true;
 			} catch (reason) {
 				results[index] = { status: 'rejected', reason };
 				stopped = true;

@@ -16,6 +16,7 @@ import {
 	describeApiFailure,
 	describeTransportFailure,
 	extractTestId,
+	type ApiResponse,
 	type FailureReport,
 } from '../../helpers/outcome';
 import { describeSignedRequest, sendFulfillment } from '../../transport';
@@ -34,14 +35,12 @@ type InvalidItem = { ok: false; error: NodeOperationError };
 type PreparedItem = ValidItem | InvalidItem;
 
 /** An item that reached iTEP (or was meant to) and failed, with what the ops person must know. */
-class FulfillmentFailure extends Error {
-	constructor(
-		readonly report: FailureReport,
-		readonly body: FulfillmentBody,
-	) {
-		super(report.message);
-	}
+interface FulfillmentFailure {
+	report: FailureReport;
+	body: FulfillmentBody;
 }
+
+type ItemResult = { output: INodeExecutionData } | { failure: FulfillmentFailure };
 
 /**
  * GTX and STX share one flow: every item is read and validated first, so a bad item stops the run before
@@ -64,37 +63,34 @@ export async function provisionTestIds(
 	}
 
 	const limit = this.getNodeParameter('options.maxConcurrency', 0, 1) as number;
-	const settled = await runWithConcurrency(items.length, limit, async (itemIndex) => {
-		const item = prepared[itemIndex];
-		if (!item.ok) {
-			return errorItem(item.error.message, itemIndex, { outcome: 'invalid', description: item.error.description });
-		}
-		const fulfilled = fulfillItem.call(this, kind, item, itemIndex);
-		if (!continueOnFail) return await fulfilled;
-		// Continue On Fail: the failed item becomes an error item in its place and the later items are still sent.
-		// Rejecting here would make runWithConcurrency stop, silently dropping every later item from the output.
-		return await fulfilled.catch((error: unknown) => {
-			if (error instanceof FulfillmentFailure) return failureItem(error, itemIndex);
-			throw error;
-		});
-	});
+	const settled = await runWithConcurrency(
+		items.length,
+		limit,
+		async (itemIndex): Promise<ItemResult> => {
+			const item = prepared[itemIndex];
+			if (item.ok) return await fulfillItem.call(this, kind, item, itemIndex);
+			const { message, description } = item.error;
+			return { output: errorItem(message, itemIndex, { outcome: 'invalid', description }) };
+		},
+		// With Continue On Fail a failed item becomes an error item in its place and later items are still sent;
+		// otherwise the run stops starting new requests, as a sequential loop would.
+		(result) => !continueOnFail && 'failure' in result,
+	);
 
 	const output: INodeExecutionData[] = [];
 	for (const [itemIndex, result] of settled.entries()) {
-		if (!result) continue; // not started: an earlier item failed and the run stops, as a sequential loop would
-		if (result.status === 'fulfilled') {
-			output.push(result.value);
-			continue;
-		}
-		const failure = result.reason as unknown;
-		if (!(failure instanceof FulfillmentFailure)) throw failure;
-		throw toNodeError.call(this, failure, itemIndex, provisionedTestIds(settled));
+		if (!result) continue; // not started because the run stopped
+		if (result.status === 'rejected') throw result.reason; // not an iTEP answer, e.g. no credential set
+		const outcome = result.value;
+		if ('output' in outcome) output.push(outcome.output);
+		else if (continueOnFail) output.push(failureItem(outcome.failure, itemIndex));
+		else throw toNodeError.call(this, outcome.failure, itemIndex, provisionedTestIds(settled));
 	}
 	return output;
 }
 
 function failureItem(failure: FulfillmentFailure, itemIndex: number): INodeExecutionData {
-	return errorItem(failure.message, itemIndex, {
+	return errorItem(failure.report.message, itemIndex, {
 		outcome: failure.report.outcome,
 		description: failure.report.description,
 		httpCode: failure.report.httpCode,
@@ -163,7 +159,7 @@ async function fulfillItem(
 	kind: FulfillmentKind,
 	item: ValidItem,
 	itemIndex: number,
-): Promise<INodeExecutionData> {
+): Promise<ItemResult> {
 	const { body, options } = item;
 	const summary = {
 		operation: OPERATION_BY_KIND[kind],
@@ -172,26 +168,28 @@ async function fulfillItem(
 	};
 	if (options.dryRun) {
 		const request = await describeSignedRequest.call(this, body, itemIndex);
-		return { json: { dryRun: true, ...summary, request }, pairedItem: { item: itemIndex } };
+		return { output: { json: { dryRun: true, ...summary, request }, pairedItem: { item: itemIndex } } };
 	}
 
-	let response;
+	let response: ApiResponse;
 	try {
 		response = await sendFulfillment.call(this, body, options.timeout ?? 30000);
 	} catch (error) {
-		throw new FulfillmentFailure(describeTransportFailure(error), body);
+		return { failure: { report: describeTransportFailure(error), body } };
 	}
 	if (response.statusCode < 200 || response.statusCode >= 300) {
-		throw new FulfillmentFailure(describeApiFailure(response, body['product-code']), body);
+		return { failure: { report: describeApiFailure(response, body['product-code']), body } };
 	}
 	return {
-		json: {
-			testId: extractTestId(response.body) ?? null,
-			...summary,
-			...(body.email ? { email: body.email } : {}),
-			response: response.body as IDataObject,
+		output: {
+			json: {
+				testId: extractTestId(response.body) ?? null,
+				...summary,
+				...(body.email ? { email: body.email } : {}),
+				response: response.body as IDataObject,
+			},
+			pairedItem: { item: itemIndex },
 		},
-		pairedItem: { item: itemIndex },
 	};
 }
 
@@ -200,9 +198,9 @@ function errorItem(message: string, itemIndex: number, details: IDataObject): IN
 }
 
 /** Test IDs this run already obtained, named in the error so a failed run loses none of them. */
-function provisionedTestIds(settled: Array<PromiseSettledResult<INodeExecutionData> | undefined>): string[] {
+function provisionedTestIds(settled: Array<PromiseSettledResult<ItemResult> | undefined>): string[] {
 	return settled
-		.map((result) => (result?.status === 'fulfilled' ? result.value.json.testId : undefined))
+		.map((result) => (result?.status === 'fulfilled' && 'output' in result.value ? result.value.output.json.testId : undefined))
 		.filter((id): id is string => typeof id === 'string');
 }
 
@@ -215,8 +213,9 @@ function toNodeError(
 	const already = provisioned.length
 		? ` Other items of this run were provisioned before it stopped: ${provisioned.join(', ')}.`
 		: '';
-	const error = new NodeApiError(this.getNode(), { message: failure.message } as JsonObject, {
-		message: failure.message,
+	const { message } = failure.report;
+	const error = new NodeApiError(this.getNode(), { message } as JsonObject, {
+		message,
 		description: `${failure.report.description} (product code ${failure.body['product-code']}, sequence ${failure.body.sequence}).${already}`,
 		httpCode: failure.report.httpCode ? String(failure.report.httpCode) : undefined,
 		itemIndex,
@@ -224,6 +223,6 @@ function toNodeError(
 	// NodeApiError swaps a message naming ECONNRESET, ECONNREFUSED, ECONNABORTED, ETIMEDOUT... for n8n's generic
 	// text ("You can retry the request immediately", "consider Retry on Fail"): wrong advice for a request that
 	// may have provisioned a test ID. Keep ours.
-	error.message = failure.message;
+	error.message = message;
 	return error;
 }
