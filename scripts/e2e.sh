@@ -40,6 +40,7 @@ echo "[e2e] packed $ITEP_E2E_TARBALL in $((SECONDS - start)) s" >&2
 rm -f .e2e/timings.json
 printf '{ "run": { "provisionSeconds": %s } }\n' "$provision_s" >.e2e/timings.json
 
+bash scripts/ensure-chromium.sh || echo "[e2e] Chromium is missing: test/e2e/browser.e2e.test.ts will fail (see above)" >&2
 export ITEP_E2E_VERSIONS="${ITEP_E2E_VERSIONS:-2.40.7,1.123.81}"
 status=0
 npx jest -c test/e2e/jest.config.js --runInBand ${jest_args[@]+"${jest_args[@]}"} || status=$?

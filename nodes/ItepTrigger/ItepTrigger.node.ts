@@ -24,8 +24,10 @@ export class ItepTrigger implements INodeType {
 		icon: { light: 'file:../../icons/itep.svg', dark: 'file:../../icons/itep.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{"On " + ($parameter["events"] || []).join(", ")}}',
-		description: 'Starts the workflow when iTEP reports a test result (completed, reset, invalidated...)',
+		subtitle:
+			'={{"On " + ($parameter["events"] || []).map(e => ({completed: "Test Completed", finished: "Test Finished", reset: "Test Reset", invalidated: "Test Invalidated", technicalIssue: "Technical Issue", other: "Other Status"})[e] || e).join(", ")}}',
+		description:
+			'Provision iTEP English test IDs and start workflows when iTEP reports a verified test result',
 		defaults: { name: 'iTEP Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

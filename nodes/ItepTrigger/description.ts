@@ -46,7 +46,7 @@ const EVENT_OPTIONS: Array<{ name: string; value: ItepEvent; description: string
 export const triggerProperties: INodeProperties[] = [
 	{
 		displayName:
-			'iTEP does not let you register this URL yourself: send the <b>Production URL</b> above to iTEP staff and ask them to attach it to your tracking code (the <code>track</code> value of your fulfillment requests). Only tests with that tracking code call this workflow. Tell them the authentication you choose below.',
+			'iTEP does not let you register this URL yourself: open <b>Webhook URLs</b> above, switch to <b>Production URL</b>, copy it and ask iTEP staff to attach it to your tracking code (the <code>track</code> value of your fulfillment requests). Only tests with that tracking code call this workflow. Tell them the authentication you choose below.',
 		name: 'setupNotice',
 		type: 'notice',
 		default: '',

@@ -64,26 +64,12 @@ export const fulfillmentFields: INodeProperties[] = [
 		displayOptions: forBothOperations,
 		options: [
 			{
-				displayName: 'Candidate Email',
+				displayName: 'Email',
 				name: 'candidateEmail',
 				type: 'string',
 				placeholder: 'name@example.com',
 				default: '',
 				description: 'Where the candidate can be reached',
-			},
-			{
-				displayName: 'Candidate ID in Your System',
-				name: 'candidateId',
-				type: 'string',
-				default: '',
-				description: 'Your own identifier for the candidate, so support can find them in your system',
-			},
-			{
-				displayName: 'Candidate Name',
-				name: 'candidateName',
-				type: 'string',
-				default: '',
-				description: 'The candidate\'s full name',
 			},
 			{
 				displayName: 'Expiry Date',
@@ -99,6 +85,20 @@ export const fulfillmentFields: INodeProperties[] = [
 				type: 'json',
 				default: '{}',
 				description: 'Any other keys you want to store, as a JSON object; merged after the fields above',
+			},
+			{
+				displayName: 'Name',
+				name: 'candidateName',
+				type: 'string',
+				default: '',
+				description: 'The candidate\'s full name',
+			},
+			{
+				displayName: 'Your Candidate ID',
+				name: 'candidateId',
+				type: 'string',
+				default: '',
+				description: 'Your own identifier for the candidate, so support can find them in your system',
 			},
 		],
 	},
