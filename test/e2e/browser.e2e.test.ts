@@ -3,8 +3,8 @@
  * (playwright-core, no browser download) drives Debian's Chromium against a real n8n 2.x started by the harness
  * with the packed tarball installed: log in as the owner, open the example workflows (imported over the REST API
  * with real credentials: iTEP API pointing at a local sandbox, iTEP Webhook Signature API), open the iTEP node and
- * the iTEP Trigger, and add an iTEP node from the node panel's search. Screenshots go to docs/images/ (the README
- * shows them; ITEP_E2E_SCREENSHOT_DIR overrides), failure screenshots and page dumps to .e2e/browser/.
+ * the iTEP Trigger, and add an iTEP node from the node panel's search. Screenshots go to .e2e/screenshots/
+ * (ITEP_E2E_SCREENSHOT_DIR=docs/images refreshes the README's), failure screenshots and page dumps to .e2e/browser/.
  *
  * Chromium: /usr/bin/chromium (scripts/ensure-chromium.sh, called by scripts/e2e.sh, installs it where it can;
  * ITEP_E2E_CHROMIUM overrides the path). A missing Chromium fails this suite; it is never skipped.
@@ -45,7 +45,9 @@ const CHROMIUM_ARGS = [
 	'--disable-sync',
 ];
 const VIEWPORT = { width: 1400, height: 900 };
-const SCREENSHOT_DIR = path.resolve(process.env.ITEP_E2E_SCREENSHOT_DIR ?? path.join(REPO_ROOT, 'docs', 'images'));
+// Test runs must not rewrite tracked files: the README's copies are refreshed on purpose with
+// ITEP_E2E_SCREENSHOT_DIR=docs/images (see README, Development).
+const SCREENSHOT_DIR = path.resolve(process.env.ITEP_E2E_SCREENSHOT_DIR ?? path.join(REPO_ROOT, '.e2e', 'screenshots'));
 const FAILURE_DIR = path.join(E2E_ARTIFACT_DIR, 'browser');
 /**
  * The public URL n8n shows for webhooks. A real deployment sets WEBHOOK_URL like this; it keeps the Production URL
@@ -209,7 +211,7 @@ describeBrowser.each(browserVersions.length > 0 ? browserVersions : ['(no 2.x li
 				await ndv.getByText('Webhook URLs', { exact: true }).click();
 				await ndv.locator('[data-test-id="radio-button-production"]').click();
 				await visible(ndv.getByText(`${PUBLIC_WEBHOOK_BASE}webhook/itep-results`, { exact: true }), 'the Production URL');
-				await visible(ndv.getByText(/send the Production URL above to iTEP staff/), 'the setup notice');
+				await visible(ndv.getByText(/switch to Production URL, copy it and ask iTEP staff to attach it to your tracking code/), 'the setup notice');
 
 				await visible(parameterLabel(ndv, 'Events'), 'the Events label');
 				await visible(parameterInput(ndv, 'events').getByText('Test Completed', { exact: true }), 'the "Test Completed" event');
