@@ -33,7 +33,7 @@ const CASES: Case[] = [
 		name: 'unknown registration field First_name (suggests First_Name)',
 		parameters: registrationJson,
 		items: withReg('{"First_name":"Ana"}'),
-		message: /^Registration: Registration field "First_name" is not one iTEP accepts \(names are case-sensitive\); did you mean "First_Name"\?$/,
+		message: /^Registration field "First_name" is not one iTEP accepts \(names are case-sensitive\); did you mean "First_Name"\?$/,
 	},
 	{
 		name: 'unknown registration field Lastname (suggests Last_Name)',
@@ -66,14 +66,14 @@ const CASES: Case[] = [
 		name: 'invalid candidate e-mail (GTX)',
 		parameters: emailFromItem,
 		items: [{ email: 'ana@example.com' }, { email: 'not-an-email' }, { email: '' }],
-		message: /^Candidate Email: Candidate Email is not a valid e-mail address; enter it as name@example.com$/,
+		message: /^Candidate Email is not a valid e-mail address; enter it as name@example.com$/,
 	},
 	{
 		name: 'invalid candidate e-mail (STX)',
 		operation: 'sendTestId',
 		parameters: emailFromItem,
 		items: [{ email: 'ana@example.com' }, { email: 'bob@@example.com' }, { email: 'cy@example.com' }],
-		message: /^Candidate Email: Candidate Email is not a valid e-mail address/,
+		message: /^Candidate Email is not a valid e-mail address/,
 	},
 	{
 		name: 'invalid BCC e-mail',
@@ -84,81 +84,81 @@ const CASES: Case[] = [
 			{ email: 'bob@example.com', bcc: 'support@' },
 			{ email: 'cy@example.com', bcc: '' },
 		],
-		message: /^BCC Email: BCC Email is not a valid e-mail address/,
+		message: /^BCC Email is not a valid e-mail address/,
 	},
 	{
 		name: 'STX without a candidate e-mail',
 		operation: 'sendTestId',
 		parameters: emailFromItem,
 		items: [{ email: 'ana@example.com' }, { email: '  ' }, { email: 'cy@example.com' }],
-		message: /^Candidate Email: Candidate Email is required for STX product codes/,
+		message: /^Candidate Email is required for STX product codes/,
 	},
 	{
 		name: 'assigned-to Extra JSON that is an array',
 		parameters: extraJson,
 		items: withExtra('[{"cohort":"A"}]'),
-		message: /^Assigned To > Extra JSON: .*must be a JSON object such as \{"key": "value"\}, not a list or a plain value$/,
+		message: /^Assigned To > Extra JSON must be a JSON object such as \{"key": "value"\}, not a list or a plain value$/,
 	},
 	{
 		name: 'assigned-to Extra JSON that is a string',
 		parameters: extraJson,
 		items: withExtra('"cohort A"'),
-		message: /^Assigned To > Extra JSON: .*must be a JSON object/,
+		message: /^Assigned To > Extra JSON must be a JSON object/,
 	},
 	{
 		name: 'assigned-to Extra JSON that is a number',
 		parameters: extraJson,
 		items: withExtra(42),
-		message: /^Assigned To > Extra JSON: .*must be a JSON object/,
+		message: /^Assigned To > Extra JSON must be a JSON object/,
 	},
 	{
 		name: 'assigned-to Extra JSON that is not JSON',
 		parameters: extraJson,
 		items: withExtra('{"cohort": '),
-		message: /^Assigned To > Extra JSON: .*is not valid JSON/,
+		message: /^Assigned To > Extra JSON is not valid JSON/,
 	},
 	{
 		name: 'registration JSON that is an array',
 		parameters: registrationJson,
 		items: withReg('[{"First_Name":"Ana"}]'),
-		message: /^Registration: Registration must be a JSON object such as \{"key": "value"\}, not a list or a plain value$/,
+		message: /^Registration must be a JSON object such as \{"key": "value"\}, not a list or a plain value$/,
 	},
 	{
 		name: 'registration JSON that is a string',
 		parameters: registrationJson,
 		items: withReg('"Ana Silva"'),
-		message: /^Registration: Registration must be a JSON object/,
+		message: /^Registration must be a JSON object/,
 	},
 	{
 		name: 'registration JSON that is a number',
 		parameters: registrationJson,
 		items: withReg('7'),
-		message: /^Registration: Registration must be a JSON object/,
+		message: /^Registration must be a JSON object/,
 	},
 	{
 		name: 'registration JSON that is not JSON',
 		parameters: registrationJson,
 		items: withReg('First_Name=Ana'),
-		message: /^Registration: Registration is not valid JSON/,
+		message: /^Registration is not valid JSON/,
 	},
 	{
 		name: 'empty product code',
 		parameters: codeFromItem,
 		items: [{ code: 'GTX-Academic-Plus' }, { code: '' }, { code: 'GTX-Academic-Plus' }],
-		message: /^Product Code: Product Code is empty/,
+		message: /^Product Code is empty/,
 	},
 	{
 		name: 'product code with a space',
 		parameters: codeFromItem,
 		items: [{ code: 'GTX-Academic-Plus' }, { code: 'GTX-Academic Plus' }, { code: 'GTX-Academic-Plus' }],
-		message: /^Product Code: Product Code must not contain spaces$/,
+		message: /^Product Code must not contain spaces$/,
 	},
 	{
 		name: 'STX code on the GTX operation',
 		parameters: codeFromItem,
 		items: [{ code: 'GTX-Academic-Plus' }, { code: 'STX-Academic-Plus' }, { code: 'GTX-Academic-Plus' }],
 		message:
-			/^Product Code: Product code "STX-Academic-Plus" does not match the operation Get Test ID \(GTX\): choose the operation Send Test ID to Candidate \(STX\) for it, or use the GTX- code$/,
+			/^Product code "STX-Academic-Plus" does not match the operation Get Test ID \(GTX\): choose the operation Send Test ID to Candidate \(STX\) for it, or use the GTX- code$/,
 	},
 	{
 		name: 'GTX code on the STX operation',
@@ -166,27 +166,27 @@ const CASES: Case[] = [
 		parameters: { ...codeFromItem, email: 'ana@example.com' },
 		items: [{ code: 'STX-Academic-Plus' }, { code: 'GTX-Academic-Plus' }, { code: 'STX-Academic-Plus' }],
 		message:
-			/^Product Code: Product code "GTX-Academic-Plus" does not match the operation Send Test ID to Candidate \(STX\): choose the operation Get Test ID \(GTX\) for it, or use the STX- code$/,
+			/^Product code "GTX-Academic-Plus" does not match the operation Send Test ID to Candidate \(STX\): choose the operation Get Test ID \(GTX\) for it, or use the STX- code$/,
 	},
 	{
 		name: 'lower-case gtx- prefix',
 		parameters: codeFromItem,
 		items: [{ code: 'GTX-Academic-Plus' }, { code: 'gtx-Academic-Plus' }, { code: 'GTX-Academic-Plus' }],
-		message: /^Product Code: Product code "gtx-Academic-Plus" does not match the operation Get Test ID \(GTX\): codes for this operation start with "GTX-" \(case-sensitive\)$/,
+		message: /^Product code "gtx-Academic-Plus" does not match the operation Get Test ID \(GTX\): codes for this operation start with "GTX-" \(case-sensitive\)$/,
 	},
 	{
 		name: 'lower-case stx- prefix',
 		operation: 'sendTestId',
 		parameters: { ...codeFromItem, email: 'ana@example.com' },
 		items: [{ code: 'STX-Academic-Plus' }, { code: 'stx-Academic-Plus' }, { code: 'STX-Academic-Plus' }],
-		message: /^Product Code: Product code "stx-Academic-Plus" .*start with "STX-" \(case-sensitive\)$/,
+		message: /^Product code "stx-Academic-Plus" .*start with "STX-" \(case-sensitive\)$/,
 	},
 	{
 		name: 'an explicit sequence repeated by a later item',
 		parameters: { options: { sequence: '={{ $json.seq }}' } },
 		items: [{ seq: 101 }, { seq: 102 }, { seq: 101 }],
 		badIndex: 2,
-		message: /^Sequence: 101 is used by items 0, 2; each request needs its own$/,
+		message: /^Sequence 101 is used by items 0, 2; each request needs its own$/,
 	},
 ];
 
@@ -237,8 +237,8 @@ describe('validation before sending', () => {
 			operation: 'sendTestId',
 			parameters: { email: 'nope', bcc: 'also-nope', registrationMode: 'json', registrationJson: '{"Lastname":"x"}' },
 		});
-		expect(error.message).toMatch(/^Candidate Email: /);
-		expect(error.description).toMatch(/^Also: BCC Email: .*; Registration: Registration field "Lastname".*\. Nothing was sent\.$/);
+		expect(error.message).toMatch(/^Candidate Email is not a valid e-mail address/);
+		expect(error.description).toMatch(/^Also: BCC Email .*; Registration field "Lastname".*\. Nothing was sent\.$/);
 		expect(error.context.itemIndex).toBe(0);
 		expect(sandbox.state.stats.requests).toBe(0);
 	});

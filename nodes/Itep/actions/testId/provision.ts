@@ -111,7 +111,7 @@ function rejectRepeatedSequences(this: IExecuteFunctions, prepared: PreparedItem
 			ok: false,
 			error: new NodeOperationError(
 				this.getNode(),
-				`Sequence: ${item.body.sequence} is used by items ${users.join(', ')}; each request needs its own`,
+				`Sequence ${item.body.sequence} is used by items ${users.join(', ')}; each request needs its own`,
 				{ itemIndex, description: 'Remove the Sequence option to have unique numbers generated. Nothing was sent.' },
 			),
 		};
@@ -134,10 +134,11 @@ function prepareItem(this: IExecuteFunctions, kind: FulfillmentKind, itemIndex: 
 	const [first, ...more] = built.issues;
 	return {
 		ok: false,
-		error: new NodeOperationError(this.getNode(), `${first.field}: ${first.message}`, {
+		// Each message names its field already ("Candidate Email is not a valid e-mail address...").
+		error: new NodeOperationError(this.getNode(), first.message, {
 			itemIndex,
 			description: more.length
-				? `Also: ${more.map((issue) => `${issue.field}: ${issue.message}`).join('; ')}. Nothing was sent.`
+				? `Also: ${more.map((issue) => issue.message).join('; ')}. Nothing was sent.`
 				: 'Nothing was sent.',
 		}),
 	};
