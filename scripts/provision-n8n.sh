@@ -13,6 +13,11 @@ versions=("$@")
 
 log() { printf '[provision] %s\n' "$*" >&2; }
 
+# Run under `npm test`, npm exports its own settings (this repo's .npmrc has ignore-scripts=true) as
+# npm_config_* variables, which would make `npm rebuild sqlite3` below skip the compile. These installs are
+# separate projects: start them from npm's defaults.
+while IFS= read -r name; do unset "$name"; done < <(env | sed -n 's/^\(npm_config_[^=]*\)=.*/\1/ip')
+
 node_dir="$cache_dir/node24"
 if [ ! -f "$node_dir/.done" ]; then
 	log "installing Node $node_version from the npm registry into $node_dir"
@@ -42,6 +47,11 @@ JSON
 	(cd "$target" && PATH="$node_bin:$PATH" npm install --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
 	log "n8n $version packages installed in $((SECONDS - start)) s; compiling sqlite3 against Node 24"
 	(cd "$target" && PATH="$node_bin:$PATH" npm_config_nodedir="$node_headers" npm rebuild sqlite3 --loglevel=error >&2)
+	binding=$(find "$target/node_modules/sqlite3" -name node_sqlite3.node -path '*build*' 2>/dev/null | head -n 1)
+	if [ -z "$binding" ]; then
+		log "sqlite3 was not compiled for n8n $version (no node_sqlite3.node); n8n could not open its database"
+		exit 1
+	fi
 	touch "$target/.done"
 	log "n8n $version ready in $((SECONDS - start)) s"
 done
