@@ -26,6 +26,8 @@ export interface RunNodeOptions {
 	continueOnFail?: boolean;
 	/** Called with every request after the credential signed it, before it is sent. */
 	onSignedRequest?: (options: IHttpRequestOptions) => void;
+	/** Called each time n8n reads (decrypts) the credential from its store. */
+	onCredentialRead?: () => void;
 }
 
 export async function runNode(options: RunNodeOptions): Promise<INodeExecutionData[][]> {
@@ -57,7 +59,10 @@ export async function runNode(options: RunNodeOptions): Promise<INodeExecutionDa
 		credentialsHelper: {
 			getParentTypes: () => [],
 			isCredentialUsableByNode: () => true,
-			getDecrypted: async () => options.credentials ?? {},
+			getDecrypted: async () => {
+				options.onCredentialRead?.();
+				return options.credentials ?? {};
+			},
 			getCredentials: async () => options.credentials ?? {},
 			preAuthentication: async () => undefined,
 			authenticate: async (

@@ -55,6 +55,7 @@ export interface RunItepOptions {
 	credentials?: ICredentialDataDecryptedObject;
 	continueOnFail?: boolean;
 	onSignedRequest?: (options: IHttpRequestOptions) => void;
+	onCredentialRead?: () => void;
 }
 
 /** Runs the iTEP node once and returns its single output. */
@@ -69,6 +70,7 @@ export async function runItep(options: RunItepOptions): Promise<INodeExecutionDa
 		items: (options.items ?? [{}]).map((json) => ({ json })),
 		continueOnFail: options.continueOnFail,
 		onSignedRequest: options.onSignedRequest,
+		onCredentialRead: options.onCredentialRead,
 	});
 	return output;
 }

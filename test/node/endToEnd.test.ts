@@ -173,6 +173,19 @@ describe('GTX and STX end to end', () => {
 		}
 	});
 
+	test('the credential is read and decrypted once per run, not once per item', async () => {
+		let reads = 0;
+		const output = await runItep({
+			target: sandbox,
+			items: Array.from({ length: 12 }, () => ({})),
+			parameters: { options: { maxConcurrency: 4 } },
+			onCredentialRead: () => reads++,
+		});
+		expect(output.filter((item) => typeof item.json.testId === 'string')).toHaveLength(12);
+		expect(sandbox.state.stats.requests).toBe(12);
+		expect(reads).toBe(1);
+	});
+
 	test('a run uses sequences that increase item by item', async () => {
 		const output = await runItep({ target: sandbox, items: [{}, {}, {}, {}] });
 		const sequences = output.map((item) => item.json.sequence as number);

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import type { ICredentialsDecrypted, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
 import { readItepApiCredential, signRequest } from '../../../credentials/ItepApi.credentials';
 import type { FulfillmentBody } from '../../shared/fulfillmentRequest';
@@ -22,9 +22,21 @@ function fulfillmentRequest(body: FulfillmentBody, timeoutMs: number): IHttpRequ
 	};
 }
 
+/**
+ * The iTEP API credential, read and decrypted once per run. Left to itself n8n reads it from its database and
+ * decrypts it again for every request, which was the largest cost of a 1,000-item run. As with any value read
+ * once, a credential field holding an item-dependent expression resolves for the first item.
+ */
+export async function loadCredential(this: IExecuteFunctions): Promise<ICredentialsDecrypted> {
+	const data = await this.getCredentials(CREDENTIAL_TYPE, 0);
+	const reference = this.getNode().credentials?.[CREDENTIAL_TYPE];
+	return { id: reference?.id ?? '', name: reference?.name ?? '', type: CREDENTIAL_TYPE, data };
+}
+
 /** Sends one fulfillment request, signed by the iTEP API credential. Throws only when no answer came. */
 export async function sendFulfillment(
 	this: IExecuteFunctions,
+	credential: ICredentialsDecrypted,
 	body: FulfillmentBody,
 	timeoutMs: number,
 ): Promise<ApiResponse> {
@@ -32,18 +44,17 @@ export async function sendFulfillment(
 		this,
 		CREDENTIAL_TYPE,
 		fulfillmentRequest(body, timeoutMs),
+		{ credentialsDecrypted: credential },
 	)) as { statusCode: number; body: unknown };
 	return { statusCode: response.statusCode, body: response.body };
 }
 
 /** What would be sent, signed exactly as the credential signs it, without sending anything. */
-export async function describeSignedRequest(
-	this: IExecuteFunctions,
+export function describeSignedRequest(
+	credential: ICredentialsDecrypted,
 	body: FulfillmentBody,
-	itemIndex: number,
-): Promise<{ method: string; url: string; headers: Record<string, string>; body: string }> {
-	const settings = readItepApiCredential(await this.getCredentials(CREDENTIAL_TYPE, itemIndex));
-	const signed = signRequest(settings, fulfillmentRequest(body, 0));
+): { method: string; url: string; headers: Record<string, string>; body: string } {
+	const signed = signRequest(readItepApiCredential(credential.data ?? {}), fulfillmentRequest(body, 0));
 	return {
 		method: signed.method ?? 'POST',
 		url: `${signed.baseURL ?? ''}${signed.url}`,

@@ -1,6 +1,7 @@
 import {
 	NodeApiError,
 	NodeOperationError,
+	type ICredentialsDecrypted,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
@@ -19,7 +20,7 @@ import {
 	type ApiResponse,
 	type FailureReport,
 } from '../../helpers/outcome';
-import { describeSignedRequest, sendFulfillment } from '../../transport';
+import { describeSignedRequest, loadCredential, sendFulfillment } from '../../transport';
 
 const OPERATION_BY_KIND: Record<FulfillmentKind, string> = { gtx: 'getTestId', stx: 'sendTestId' };
 
@@ -62,13 +63,14 @@ export async function provisionTestIds(
 		if (invalid) throw invalid.error;
 	}
 
+	const credential = await loadCredential.call(this);
 	const limit = this.getNodeParameter('options.maxConcurrency', 0, 1) as number;
 	const settled = await runWithConcurrency(
 		items.length,
 		limit,
 		async (itemIndex): Promise<ItemResult> => {
 			const item = prepared[itemIndex];
-			if (item.ok) return await fulfillItem.call(this, kind, item, itemIndex);
+			if (item.ok) return await fulfillItem.call(this, kind, credential, item, itemIndex);
 			const { message, description } = item.error;
 			return { output: errorItem(message, itemIndex, { outcome: 'invalid', description }) };
 		},
@@ -158,6 +160,7 @@ function readRegistration(this: IExecuteFunctions, itemIndex: number): unknown {
 async function fulfillItem(
 	this: IExecuteFunctions,
 	kind: FulfillmentKind,
+	credential: ICredentialsDecrypted,
 	item: ValidItem,
 	itemIndex: number,
 ): Promise<ItemResult> {
@@ -168,13 +171,13 @@ async function fulfillItem(
 		sequence: body.sequence,
 	};
 	if (options.dryRun) {
-		const request = await describeSignedRequest.call(this, body, itemIndex);
+		const request = describeSignedRequest(credential, body);
 		return { output: { json: { dryRun: true, ...summary, request }, pairedItem: { item: itemIndex } } };
 	}
 
 	let response: ApiResponse;
 	try {
-		response = await sendFulfillment.call(this, body, options.timeout ?? 30000);
+		response = await sendFulfillment.call(this, credential, body, options.timeout ?? 30000);
 	} catch (error) {
 		return { failure: { report: describeTransportFailure(error), body } };
 	}
