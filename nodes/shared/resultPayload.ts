@@ -375,8 +375,23 @@ function isoDate(year: number, month: number, day: number): string | undefined {
 	return date.toISOString().slice(0, 10);
 }
 
-const sectionLevel = (field: string) => numberField(field, LEVEL_RANGE);
-const sectionScore = (field: string) => numberField(field, { text: 'a number' });
+/**
+ * Building a zod schema costs more than parsing with it, and every delivery carries the same few section
+ * fields: keep one schema per field name. Bounded, since field names come from the sender.
+ */
+const sectionSchemas = new Map<string, z.ZodTypeAny>();
+const MAX_CACHED_SECTION_SCHEMAS = 256;
+
+function sectionSchema(field: string, kind: string): z.ZodTypeAny {
+	const cached = sectionSchemas.get(field);
+	if (cached) return cached;
+	const schema =
+		kind === 'cefr'
+			? textField(field)
+			: numberField(field, kind === 'level' ? LEVEL_RANGE : { text: 'a number' });
+	if (sectionSchemas.size < MAX_CACHED_SECTION_SCHEMAS) sectionSchemas.set(field, schema);
+	return schema;
+}
 
 function readSections(original: Record<string, unknown>): Derived<Record<string, ItepSectionResult>> {
 	const sections: Record<string, ItepSectionResult> = {};
@@ -386,10 +401,7 @@ function readSections(original: Record<string, unknown>): Derived<Record<string,
 		const name = match[1].charAt(0).toLowerCase() + match[1].slice(1);
 		const section = (sections[name] ??= { level: null, score: null, cefr: null });
 		const kind = match[2].toLowerCase();
-		const parsed =
-			kind === 'cefr'
-				? textField(field).safeParse(value)
-				: (kind === 'level' ? sectionLevel(field) : sectionScore(field)).safeParse(value);
+		const parsed = sectionSchema(field, kind).safeParse(value);
 		if (!parsed.success) return { ok: false, reason: firstReason(parsed.error) };
 		if (typeof parsed.data === 'string') section.cefr = parsed.data;
 		else if (kind === 'level') section.level = parsed.data ?? null;
