@@ -2,6 +2,9 @@
  * Every failure class through real HTTP: the node runs in n8n-core's ExecuteContext against the sandbox (or a
  * closed port), and the thrown NodeApiError / the Continue On Fail error item says what happened and what to do.
  */
+import { createServer } from 'http';
+import type { AddressInfo } from 'net';
+
 import { NodeApiError } from 'n8n-workflow';
 
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
@@ -174,6 +177,30 @@ describe('error mapping through real HTTP', () => {
 
 		const output = await runItep({ target: url, continueOnFail: true });
 		expect(output[0].json).toMatchObject({ outcome: 'notSent', error: 'Could not reach iTEP (ECONNREFUSED); nothing was sent' });
+	});
+
+	test('a redirect is reported and not followed: the signed POST is never sent to the second address', async () => {
+		// A server that redirects every POST to the sandbox: following it would send the request twice.
+		const redirector = createServer((req, res) => {
+			req.resume();
+			req.on('end', () => {
+				res.writeHead(307, { Location: `${sandbox.url}${req.url ?? ''}` }).end();
+			});
+		});
+		await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+		const { port } = redirector.address() as AddressInfo;
+		try {
+			const error = await runItepExpectingError({
+				target: sandbox,
+				credentials: credentialFor(`http://127.0.0.1:${port}`),
+			});
+			expect(error).toBeInstanceOf(NodeApiError);
+			expect(error.message).toBe('iTEP redirected the request (HTTP 307); it was not followed');
+			expect(error.description).toMatch(/Check the API Base URL/);
+			expect(sandbox.state.stats.requests).toBe(0);
+		} finally {
+			redirector.close();
+		}
 	});
 
 	test('timeout (sandbox latency > Timeout option): outcome unknown, not re-sent', async () => {

@@ -60,6 +60,14 @@ describe('describeApiFailure', () => {
 		expect(report.description).toMatch(/Lower Max Concurrent Requests/);
 	});
 
+	test.each([301, 302, 307, 308])('redirect %i: rejected, not followed, check the base URL', (statusCode) => {
+		const report = describeApiFailure({ statusCode, body: '' }, CODE);
+		expect(report.outcome).toBe('rejected');
+		expect(report.message).toBe(`iTEP redirected the request (HTTP ${statusCode}); it was not followed`);
+		expect(report.description).toMatch(/Check the API Base URL in the credential/);
+		expect(report.httpCode).toBe(statusCode);
+	});
+
 	test.each([500, 502, 503, 504, 599])('server error %i: outcome unknown, check before retrying', (statusCode) => {
 		const report = describeApiFailure({ statusCode, body: 'upstream exploded' }, CODE);
 		expect(report.outcome).toBe('unknown');

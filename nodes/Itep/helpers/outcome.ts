@@ -96,6 +96,12 @@ export function describeApiFailure(response: ApiResponse, productCode: string): 
 			'Nothing was provisioned. Lower Max Concurrent Requests or spread the items over time, then run again.',
 		);
 	}
+	if (statusCode >= 300 && statusCode < 400) {
+		return rejected(
+			`iTEP redirected the request (HTTP ${statusCode}); it was not followed`,
+			'A redirect is never followed, because that would send the request a second time. Check the API Base URL in the credential (for example http:// instead of https://, or a missing path).',
+		);
+	}
 	if (statusCode >= 500) {
 		return {
 			outcome: 'unknown',

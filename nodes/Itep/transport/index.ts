@@ -18,6 +18,8 @@ function fulfillmentRequest(body: FulfillmentBody, timeoutMs: number): IHttpRequ
 		// Every status comes back as a response so the node maps it; it also keeps n8n from re-sending the
 		// request after a 401, which a fulfillment call must never be.
 		ignoreHttpStatusErrors: true,
+		// A redirect would make the HTTP client POST the same signed body again elsewhere: a re-send.
+		disableFollowRedirect: true,
 		returnFullResponse: true,
 	};
 }
