@@ -10,6 +10,7 @@ import type {
 import {
 	computeSignature,
 	serializeBody,
+	SIGNATURE_ENCODING_OPTIONS,
 	SIGNATURE_ENCODINGS,
 	type SignatureEncoding,
 } from '../nodes/shared/signing';
@@ -107,10 +108,7 @@ export class ItepApi implements ICredentialType {
 			displayName: 'Signature Encoding',
 			name: 'signatureEncoding',
 			type: 'options',
-			options: [
-				{ name: 'Hex (Lowercase)', value: 'hex' },
-				{ name: 'Base64', value: 'base64' },
-			],
+			options: SIGNATURE_ENCODING_OPTIONS,
 			default: 'hex',
 			description: 'How the signature bytes are written into the header',
 		},

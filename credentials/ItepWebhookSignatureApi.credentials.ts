@@ -1,6 +1,6 @@
 import type { ICredentialDataDecryptedObject, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { SIGNATURE_ENCODINGS, type SignatureEncoding } from '../nodes/shared/signing';
+import { SIGNATURE_ENCODING_OPTIONS, SIGNATURE_ENCODINGS, type SignatureEncoding } from '../nodes/shared/signing';
 import {
 	DEFAULT_TIMESTAMP_TOLERANCE_SECONDS,
 	DEFAULT_WEBHOOK_SIGNATURE_HEADER,
@@ -66,10 +66,7 @@ export class ItepWebhookSignatureApi implements ICredentialType {
 			displayName: 'Signature Encoding',
 			name: 'encoding',
 			type: 'options',
-			options: [
-				{ name: 'Hex', value: 'hex' },
-				{ name: 'Base64', value: 'base64' },
-			],
+			options: SIGNATURE_ENCODING_OPTIONS,
 			default: 'hex',
 			description: 'How the signature bytes are written into the header',
 		},

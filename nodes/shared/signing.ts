@@ -5,6 +5,12 @@ export type SignatureEncoding = 'hex' | 'base64';
 
 export const SIGNATURE_ENCODINGS: readonly SignatureEncoding[] = ['hex', 'base64'];
 
+/** The encodings as n8n option-list entries, for every credential that lets the user choose one. */
+export const SIGNATURE_ENCODING_OPTIONS: Array<{ name: string; value: SignatureEncoding }> = [
+	{ name: 'Hex (Lowercase)', value: 'hex' },
+	{ name: 'Base64', value: 'base64' },
+];
+
 /**
  * The one serialisation used for every iTEP request body: compact JSON (iTEP rejects "pretty" JSON),
  * keys in the order they were built, non-ASCII characters kept as UTF-8 rather than \u escapes.
