@@ -11,6 +11,7 @@ import {
 	toCsv,
 } from './inventory';
 import { TransitionError, type TestLifecycle, type TransitionResult } from './lifecycle';
+import { isResultVariantName, RESULT_VARIANT_NAMES, RESULT_VARIANTS } from './resultVariants';
 import { sandboxCefrOf, SANDBOX_CEFR_BANDS } from './scoring';
 import { resetState, type Knobs, type SandboxState } from './state';
 import type { WebhookSender } from './webhookSender';
@@ -37,7 +38,7 @@ export const ADMIN_ENDPOINTS = [
 	'GET  /sandbox/outbox                              STX e-mails "sent"',
 	'GET  /sandbox/requests[?limit=]                   API requests received',
 	'GET  /sandbox/stats',
-	'GET|POST /sandbox/knobs                           {latencyMs, failNext:{count,status}, dropNext:{count,afterProvisioning}, duplicateDeliveries}',
+	'GET|POST /sandbox/knobs                           {latencyMs, failNext:{count,status}, dropNext:{count,afterProvisioning}, duplicateDeliveries, resultVariant}',
 	'POST /sandbox/reset',
 	'GET|POST /sandbox/tracking-codes                  {code, url, auth, notifyOnFinished?}; DELETE /sandbox/tracking-codes/:code',
 	'GET  /sandbox/tests/:testId',
@@ -70,6 +71,7 @@ export function createAdminRoutes(runtime: AdminRuntime): Array<Route<AdminReque
 				apiKeys: state.config.apiKeys.length,
 				testTypes: state.config.testTypes,
 				endpoints: ADMIN_ENDPOINTS,
+				resultVariants: RESULT_VARIANTS,
 			}),
 		),
 
@@ -123,7 +125,7 @@ export function createAdminRoutes(runtime: AdminRuntime): Array<Route<AdminReque
 		route('GET', '/sandbox/knobs', ({ res }) => sendJson(res, 200, state.knobs)),
 
 		route('POST', '/sandbox/knobs', async ({ req, res }) => {
-			applyKnobs(state.knobs, await readJsonBody(req, limit()));
+			if (applyKnobs(state.knobs, await readJsonBody(req, limit()))) state.resultVariantCycle = 0;
 			sendJson(res, 200, state.knobs);
 		}),
 
@@ -229,10 +231,13 @@ export function createAdminRoutes(runtime: AdminRuntime): Array<Route<AdminReque
 	];
 }
 
-/** Validates and merges a knobs update; a field set to null (or a count of 0) switches that knob off. */
-export function applyKnobs(knobs: Knobs, update: unknown): void {
+/**
+ * Validates and merges a knobs update; a field set to null (or a count of 0) switches that knob off. Returns
+ * whether resultVariant was set (so 'cycle' starts again from the first variant).
+ */
+export function applyKnobs(knobs: Knobs, update: unknown): boolean {
 	if (!isPlainObject(update)) throw new HttpError(400, 'BAD_REQUEST', 'Knobs must be a JSON object');
-	const known = ['latencyMs', 'failNext', 'dropNext', 'duplicateDeliveries'];
+	const known = ['latencyMs', 'failNext', 'dropNext', 'duplicateDeliveries', 'resultVariant'];
 	const unknown = Object.keys(update).filter((key) => !known.includes(key));
 	if (unknown.length) throw new HttpError(400, 'BAD_REQUEST', `Unknown knob(s): ${unknown.join(', ')}; known: ${known.join(', ')}`);
 	const count = (value: unknown, name: string) => {
@@ -276,8 +281,18 @@ export function applyKnobs(knobs: Knobs, update: unknown): void {
 		if (typeof update.duplicateDeliveries !== 'boolean') throw new HttpError(400, 'BAD_REQUEST', 'duplicateDeliveries must be true or false');
 		next.duplicateDeliveries = update.duplicateDeliveries;
 	}
+	let restartCycle = false;
+	if ('resultVariant' in update) {
+		const variant = update.resultVariant;
+		if (variant !== null && variant !== 'cycle' && !isResultVariantName(variant)) {
+			throw new HttpError(400, 'BAD_REQUEST', `resultVariant must be one of ${RESULT_VARIANT_NAMES.join(', ')}, "cycle" or null`);
+		}
+		next.resultVariant = variant;
+		restartCycle = true;
+	}
 	// Applied only once everything is valid, so a bad update changes nothing.
 	Object.assign(knobs, next);
+	return restartCycle;
 }
 
 /** A tracking code without its secrets: the mode and header names, never values, passwords or keys. */

@@ -1,8 +1,8 @@
 import { ADMIN_ENDPOINTS } from './admin';
 import { CLI_USAGE, parseCliArgs } from './config';
 import { inventorySummary } from './inventory';
+import { FULFILLMENT_PATH, SIGNATURE_CHECK_PATH } from './itepDocument';
 import { startSandbox } from './server';
-import { FULFILLMENT_PATH, SIGNATURE_CHECK_PATH } from '../nodes/shared/protocol';
 
 /** `npm run sandbox -- --port 8787`: starts the sandbox, prints how to use it, stops on Ctrl-C. */
 async function main(): Promise<void> {

@@ -1,12 +1,11 @@
-import { signRequest } from '../credentials/ItepApi.credentials';
-import { nextSequence } from '../nodes/shared/sequence';
-import { DEFAULT_SIGNATURE_HEADER, FULFILLMENT_PATH } from '../nodes/shared/protocol';
-import type { SignatureEncoding } from '../nodes/shared/signing';
 import { DEFAULT_SANDBOX_API_KEY } from './config';
+import { DEFAULT_SIGNATURE_HEADER, FULFILLMENT_PATH } from './itepDocument';
+import { hmacSha256, type SignatureEncoding } from './signature';
 
 /**
- * A small client for the sandbox (tests, e2e, bench, scripts). API calls are signed by the credential's own
- * signRequest, so they are byte-for-byte what the node would send.
+ * A small client for the sandbox (tests, e2e, bench, scripts). It signs with the sandbox's own HMAC code
+ * and numbers requests with its own sequence source; nothing here comes from the pack, so a test that uses
+ * this client against the sandbox checks the sandbox, not the pack agreeing with itself.
  */
 export interface ApiCallOptions {
 	apiKey?: string;
@@ -16,6 +15,17 @@ export interface ApiCallOptions {
 	rawBody?: string;
 	/** Override the signature header's value; null leaves the header out. */
 	signature?: string | null;
+}
+
+let lastSequence = 0;
+
+/**
+ * A fresh sequence for this process: microseconds since the epoch (from Date.now() * 1000), and always at
+ * least one more than the last, so numbers strictly increase even within one millisecond.
+ */
+export function nextClientSequence(): number {
+	lastSequence = Math.max(lastSequence + 1, Date.now() * 1000);
+	return lastSequence;
 }
 
 export interface ApiAnswer<Body = any> {
@@ -31,25 +41,21 @@ export async function callApi<Body = any>(
 	options: ApiCallOptions = {},
 ): Promise<ApiAnswer<Body>> {
 	const signatureHeader = options.signatureHeader ?? DEFAULT_SIGNATURE_HEADER;
-	const signed = signRequest(
-		{
-			apiKey: options.apiKey ?? DEFAULT_SANDBOX_API_KEY,
-			baseUrl,
-			signatureHeader,
-			signatureEncoding: options.encoding ?? 'hex',
-		},
-		{ url: path, method: 'POST', body: options.rawBody ?? body },
-	);
-	const headers = { ...(signed.headers as Record<string, string>) };
-	if (options.signature === null) delete headers[signatureHeader];
-	else if (options.signature !== undefined) headers[signatureHeader] = options.signature;
-	const response = await fetch(`${baseUrl}${path}`, { method: 'POST', headers, body: signed.body as string });
+	// Compact JSON, as iTEP asks; a string body (or rawBody) is sent exactly as given.
+	const payload = options.rawBody ?? (typeof body === 'string' ? body : JSON.stringify(body));
+	const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+	if (options.signature === undefined) {
+		headers[signatureHeader] = hmacSha256(payload, options.apiKey ?? DEFAULT_SANDBOX_API_KEY, options.encoding ?? 'hex');
+	} else if (options.signature !== null) {
+		headers[signatureHeader] = options.signature;
+	}
+	const response = await fetch(`${baseUrl}${path}`, { method: 'POST', headers, body: payload });
 	return { status: response.status, body: await readBody(response), headers: response.headers };
 }
 
 /** A fulfillment request with a fresh sequence unless the body brings one. */
 export function fulfillment(baseUrl: string, body: Record<string, unknown>, options: ApiCallOptions = {}): Promise<ApiAnswer> {
-	return callApi(baseUrl, FULFILLMENT_PATH, { ...body, sequence: body.sequence ?? nextSequence() }, options);
+	return callApi(baseUrl, FULFILLMENT_PATH, { ...body, sequence: body.sequence ?? nextClientSequence() }, options);
 }
 
 export async function adminGet<Body = any>(baseUrl: string, path: string): Promise<ApiAnswer<Body>> {

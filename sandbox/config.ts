@@ -1,14 +1,17 @@
 import { readFileSync } from 'fs';
 
-import { DEFAULT_SIGNATURE_HEADER, GENERIC_TEST_TYPES } from '../nodes/shared/protocol';
-import { SIGNATURE_ENCODINGS, type SignatureEncoding } from '../nodes/shared/signing';
-import type { WebhookAuthSettings } from '../nodes/shared/webhookAuth';
+import { DEFAULT_SIGNATURE_HEADER, GENERIC_TEST_TYPES, PRODUCT_CODE_PREFIXES } from './itepDocument';
+import { SIGNATURE_ENCODINGS, type SignatureEncoding } from './signature';
+import { senderAuthProblem, type SenderAuth } from './webhookAuth';
+
+export type { SignatureEncoding } from './signature';
+export type { SenderAuth } from './webhookAuth';
 
 /** A tracking code as iTEP staff would set it up: where results go and how the sender authenticates. */
 export interface TrackingCodeConfig {
 	code: string;
 	url: string;
-	auth: WebhookAuthSettings;
+	auth: SenderAuth;
 	/** iTEP calls on Finished only when the tracking code asks for it (documented as optional). */
 	notifyOnFinished?: boolean;
 }
@@ -128,30 +131,7 @@ export function trackingCodeProblem(candidate: unknown): string | undefined {
 		return `url ${JSON.stringify(url)} is not a valid URL`;
 	}
 	if (notifyOnFinished !== undefined && typeof notifyOnFinished !== 'boolean') return 'notifyOnFinished must be true or false';
-	return webhookAuthProblem(auth);
-}
-
-function webhookAuthProblem(auth: unknown): string | undefined {
-	if (!isPlainObject(auth)) return 'auth must be an object with a mode (none, header, basic, hmac)';
-	const text = (value: unknown) => typeof value === 'string' && value.length > 0;
-	switch (auth.mode) {
-		case 'none':
-			return undefined;
-		case 'header':
-			return text(auth.headerName) && text(auth.value) ? undefined : 'header auth needs headerName and value';
-		case 'basic':
-			return text(auth.user) && text(auth.password) ? undefined : 'basic auth needs user and password';
-		case 'hmac':
-			if (!text(auth.headerName)) return 'hmac auth needs headerName';
-			if (!Array.isArray(auth.secrets) || auth.secrets.length === 0 || !auth.secrets.every(text)) {
-				return 'hmac auth needs secrets: a list of non-empty strings';
-			}
-			if (!SIGNATURE_ENCODINGS.includes(auth.encoding as SignatureEncoding)) return 'hmac auth needs encoding hex or base64';
-			if (auth.timestampHeader !== undefined && !text(auth.timestampHeader)) return 'timestampHeader must be a header name';
-			return undefined;
-		default:
-			return `unknown auth mode ${JSON.stringify(auth.mode)}`;
-	}
+	return senderAuthProblem(auth);
 }
 
 /** The keys a JSON config file may hold: any SandboxConfig field, plus `$comment`-style notes. */
@@ -246,7 +226,8 @@ export function parseCliArgs(argv: string[]): { overrides: Partial<SandboxConfig
 
 /** `--product GTX-Academic-Plus` is read as the test type Academic-Plus. */
 function stripProductPrefix(type: string): string {
-	return type.replace(/^(GTX|STX)-/, '');
+	for (const prefix of Object.values(PRODUCT_CODE_PREFIXES)) if (type.startsWith(prefix)) return type.slice(prefix.length);
+	return type;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'http';
 
-import { fulfillmentKindOf, validateFulfillmentBody, type FulfillmentBody } from '../nodes/shared/fulfillmentRequest';
+import { BodyTooLargeError, delay, errorBody, readRawBody, sendJson } from './http';
+import { isAvailable, type TestRecord } from './inventory';
 import {
 	API_ERROR_CODES,
 	FULFILLMENT_PATH,
@@ -8,11 +9,13 @@ import {
 	PRODUCT_CODE_PREFIXES,
 	SEQUENCE_REUSED_STATUS,
 	SIGNATURE_CHECK_PATH,
-} from '../nodes/shared/protocol';
-import { verifySignature } from '../nodes/shared/signing';
-import { BodyTooLargeError, delay, errorBody, readRawBody, sendJson } from './http';
-import { isAvailable, type TestRecord } from './inventory';
+	type FulfillmentKind,
+} from './itepDocument';
+import { checkFulfillmentBody, fulfillmentKindOf, parseCompactJson, type FulfillmentRequestBody } from './requestBody';
+import { verifyHmacSha256 } from './signature';
 import { logRequest, type OutboxEmail, type SandboxState } from './state';
+
+export { parseCompactJson, whitespaceOutsideStrings } from './requestBody';
 
 /** What an API handler decided, before it is written (or dropped by a knob). */
 interface ApiOutcome {
@@ -160,7 +163,7 @@ export function fulfill(state: SandboxState, raw: Buffer, signatureHeader: strin
 	const parsed = parseCompactJson(raw);
 	if (!parsed.ok) return { ...plainOutcome(400, API_ERROR_CODES.malformedBody, parsed.message), ...verified };
 
-	const validation = validateFulfillmentBody(parsed.value);
+	const validation = checkFulfillmentBody(parsed.value);
 	const sequence = readSequence(raw);
 	if (!validation.ok) {
 		const message = `The request body is not valid: ${validation.issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ')}`;
@@ -220,10 +223,12 @@ function checkSignatureOnly(state: SandboxState, raw: Buffer, signatureHeader: s
 	return { status: 200, body: { ok: true }, signatureVerified: true, apiKeyIndex: signature.apiKeyIndex, sequence: null, testId: null };
 }
 
-function provision(state: SandboxState, test: TestRecord, body: FulfillmentBody, kind: 'gtx' | 'stx'): void {
-	// iTEP requires assigned-to for API use; without one the sandbox still fills it, or the same test ID
-	// would be handed out again.
-	test.assignedTo = body['assigned-to'] ?? { sequence: body.sequence, ...(body.email ? { email: body.email } : {}) };
+function provision(state: SandboxState, test: TestRecord, body: FulfillmentRequestBody, kind: FulfillmentKind): void {
+	// As the document says: "A test ID is considered available to use if its status is Ready and the
+	// assigned-to field is not populated." The request's assigned-to is stored as sent; without one (or with
+	// an empty one) the test ID is returned but stays available, so the next request gets it again.
+	const assignedTo = body['assigned-to'];
+	test.assignedTo = assignedTo && Object.keys(assignedTo).length > 0 ? assignedTo : null;
 	test.registration = body.registration ?? null;
 	test.track = body.track ?? null;
 	test.productCode = body['product-code'];
@@ -269,7 +274,7 @@ export function verifyRequestSignature(state: SandboxState, raw: Buffer, signatu
 	if (signatureHeader === undefined || !signatureHeader.trim()) {
 		return { ok: false, message: `Missing ${headerName} header: sign the exact request body with HMAC-SHA256 and your API key` };
 	}
-	const apiKeyIndex = apiKeys.findIndex((key) => verifySignature(raw, key, signatureHeader, signatureEncoding));
+	const apiKeyIndex = apiKeys.findIndex((key) => verifyHmacSha256(raw, key, signatureHeader, signatureEncoding));
 	if (apiKeyIndex >= 0) return { ok: true, apiKeyIndex };
 	return {
 		ok: false,
@@ -277,54 +282,7 @@ export function verifyRequestSignature(state: SandboxState, raw: Buffer, signatu
 	};
 }
 
-type ParsedBody = { ok: true; value: unknown } | { ok: false; message: string };
-
-/** iTEP refuses "pretty" JSON: any whitespace outside strings is an error, as is anything that is not JSON. */
-export function parseCompactJson(raw: Buffer): ParsedBody {
-	let text: string;
-	try {
-		text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
-	} catch {
-		return { ok: false, message: 'The request body is not valid UTF-8' };
-	}
-	if (!text.length) return { ok: false, message: 'The request body is empty; send the fulfillment request as compact JSON' };
-	let value: unknown;
-	try {
-		value = JSON.parse(text);
-	} catch (error) {
-		return { ok: false, message: `The request body is not valid JSON: ${(error as Error).message}` };
-	}
-	const offset = whitespaceOutsideStrings(text);
-	if (offset >= 0) {
-		const before = text.slice(0, offset);
-		const line = before.split('\n').length;
-		const column = offset - before.lastIndexOf('\n');
-		return {
-			ok: false,
-			message: `The request body is "pretty" JSON (whitespace outside a string at line ${line}, column ${column}); iTEP requires compact JSON without spaces, tabs or line breaks`,
-		};
-	}
-	return { ok: true, value };
-}
-
-/** Offset of the first JSON whitespace character outside a string literal, or -1. */
-export function whitespaceOutsideStrings(text: string): number {
-	let inString = false;
-	for (let index = 0; index < text.length; index++) {
-		const char = text[index];
-		if (inString) {
-			if (char === '\\') index++;
-			else if (char === '"') inString = false;
-		} else if (char === '"') {
-			inString = true;
-		} else if (char === ' ' || char === '\t' || char === '\n' || char === '\r') {
-			return index;
-		}
-	}
-	return -1;
-}
-
-type ProductLookup = { ok: true; kind: 'gtx' | 'stx'; testType: string } | { ok: false; message: string };
+type ProductLookup = { ok: true; kind: FulfillmentKind; testType: string } | { ok: false; message: string };
 
 function resolveProductCode(state: SandboxState, productCode: string): ProductLookup {
 	const kind = fulfillmentKindOf(productCode);

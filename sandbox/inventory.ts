@@ -1,22 +1,14 @@
-import type { FulfillmentKind } from '../nodes/shared/protocol';
 import type { SandboxConfig } from './config';
+import { EXAM_STATUSES_VERSION_A, type FulfillmentKind } from './itepDocument';
 import { randomInt, type Random } from './random';
 import type { TestResults } from './scoring';
 
 /**
- * Exam statuses iTEP documents for the results webhook ("Version A" of its page). Ready is also the status of
- * an unused test ID; a Ready test ID with a filled assigned-to field is not available.
+ * Exam statuses iTEP documents for the results webhook ("Version A" of its page; Version B's words are
+ * sent by the resultVariant knob 'otherVocabulary'). Ready is also the status of an unused test ID; a Ready
+ * test ID with a populated assigned-to field is not available.
  */
-export const TEST_STATUSES = [
-	'Ready',
-	'Started',
-	'Finished',
-	'Review',
-	'Technical Difficulty',
-	'Invalidated',
-	'Completed',
-	'Disabled',
-] as const;
+export const TEST_STATUSES = EXAM_STATUSES_VERSION_A;
 export type TestStatus = (typeof TEST_STATUSES)[number];
 
 export interface StatusChange {
@@ -33,7 +25,7 @@ export interface TestRecord {
 	/** "The remote system unique ID for this test" in iTEP's webhook. */
 	oid: string;
 	status: TestStatus;
-	/** The JSON object from the request's assigned-to; null means unassigned. */
+	/** The JSON object from the request's assigned-to; null (or {}) means not populated, so still available. */
 	assignedTo: Record<string, unknown> | null;
 	registration: Record<string, unknown> | null;
 	track: string | null;
@@ -46,8 +38,9 @@ export interface TestRecord {
 	history: StatusChange[];
 }
 
+/** iTEP: "A test ID is considered available to use if its status is Ready and the assigned-to field is not populated." */
 export function isAvailable(test: TestRecord): boolean {
-	return test.status === 'Ready' && test.assignedTo === null;
+	return test.status === 'Ready' && (test.assignedTo === null || Object.keys(test.assignedTo).length === 0);
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { TestRecord, TestStatus } from './inventory';
 import { generateResults } from './scoring';
 import type { SandboxState } from './state';
-import type { DeliveryRecord, WebhookSender } from './webhookSender';
+import type { DeliveryRecord } from './deliveries';
+import type { WebhookSender } from './webhookSender';
 
 /** What an admin (or the demo) can make happen to a test ID, standing in for the candidate and iTEP staff. */
 export const TRANSITION_TARGETS = [
@@ -109,7 +110,6 @@ export class TestLifecycle {
 		const waiting: readonly TestStatus[] = ['Ready', 'Started', 'Finished', 'Review'];
 		const test = this.state.tests.find(
 			(candidate) =>
-				candidate.assignedTo !== null &&
 				candidate.track !== null &&
 				candidate.provisionedAt !== null &&
 				waiting.includes(candidate.status) &&

@@ -13,7 +13,7 @@ import { WebhookSender } from './webhookSender';
 export type { SandboxConfig } from './config';
 export type { SandboxState, Knobs } from './state';
 export type { TransitionResult } from './lifecycle';
-export type { DeliveryRecord } from './webhookSender';
+export type { DeliveryRecord } from './deliveries';
 
 export interface RunningSandbox {
 	/** Base URL, e.g. http://127.0.0.1:8787 (use as the credential's API Base URL). */

@@ -1,7 +1,8 @@
 import type { SandboxConfig, TrackingCodeConfig } from './config';
+import type { DeliveryRecord } from './deliveries';
 import { createInventory, type TestRecord } from './inventory';
 import { seededRandom, type Random } from './random';
-import type { DeliveryRecord } from './webhookSender';
+import type { ResultVariantName } from './resultVariants';
 
 /** Fault injection for API requests (/api/*), set with POST /sandbox/knobs. */
 export interface Knobs {
@@ -16,10 +17,15 @@ export interface Knobs {
 	dropNext: { count: number; afterProvisioning: boolean } | null;
 	/** Send every results webhook twice, to exercise the receiver's duplicate suppression. */
 	duplicateDeliveries: boolean;
+	/**
+	 * Shape of the results `data` (see resultVariants.ts): one variant for every delivery, 'cycle' for each
+	 * variant in turn, delivery by delivery, or null for 'documented'.
+	 */
+	resultVariant: ResultVariantName | 'cycle' | null;
 }
 
 export function defaultKnobs(): Knobs {
-	return { latencyMs: 0, failNext: null, dropNext: null, duplicateDeliveries: false };
+	return { latencyMs: 0, failNext: null, dropNext: null, duplicateDeliveries: false, resultVariant: null };
 }
 
 export interface OutboxEmail {
@@ -86,6 +92,8 @@ export interface SandboxState {
 	stats: SandboxStats;
 	trackingCodes: Map<string, TrackingCodeConfig>;
 	deliveries: DeliveryRecord[];
+	/** Position in RESULT_VARIANTS for the resultVariant knob 'cycle'; back to 0 when the knob is set or reset. */
+	resultVariantCycle: number;
 	results: SinkEntry[];
 	/** Running ids for log entries (never reused, even across resets, so ids stay unambiguous). */
 	nextId: { request: number; email: number; delivery: number; result: number };
@@ -104,6 +112,7 @@ export function createState(config: SandboxConfig): SandboxState {
 		stats: freshStats(0),
 		trackingCodes: new Map(config.trackingCodes.map((trackingCode) => [trackingCode.code, { ...trackingCode }])),
 		deliveries: [],
+		resultVariantCycle: 0,
 		results: [],
 		nextId: { request: 1, email: 1, delivery: 1, result: 1 },
 	};
@@ -124,6 +133,7 @@ export function resetState(state: SandboxState): void {
 	// Requests still being served will decrement inFlight, so it is carried over rather than zeroed.
 	state.stats = freshStats(state.stats.inFlight);
 	state.deliveries = [];
+	state.resultVariantCycle = 0;
 	state.results = [];
 }
 

@@ -1,44 +1,14 @@
 import { request as httpRequest, type IncomingMessage } from 'http';
 import { request as httpsRequest } from 'https';
 
-import { encodeResultForm, RESULT_FORM_CONTENT_TYPE } from '../nodes/shared/resultPayload';
-import { signWebhookRequest, type WebhookAuthMode } from '../nodes/shared/webhookAuth';
 import type { TrackingCodeConfig } from './config';
+import type { DeliveryOutcome, DeliveryRecord } from './deliveries';
+import { encodeResultForm, RESULT_FORM_CONTENT_TYPE } from './resultsData';
+import { applyResultVariant, RESULT_VARIANTS, type ResultVariantName } from './resultVariants';
 import type { SandboxState } from './state';
+import { signDelivery } from './webhookAuth';
 
-export interface DeliveryAttempt {
-	attempt: number;
-	at: string;
-	/** HTTP status answered, or null when the attempt failed without one (timeout, refused, reset). */
-	status: number | null;
-	error: string | null;
-	responseSnippet: string;
-	durationMs: number;
-}
-
-export type DeliveryOutcome = 'pending' | 'delivered' | 'failed' | 'skipped' | 'cancelled';
-
-export interface DeliveryRecord {
-	id: number;
-	testId: string;
-	/** What happened to the test: completed, finished, reset, invalidated, technical-difficulty. */
-	event: string;
-	testStatus: string;
-	trackingCode: string;
-	url: string | null;
-	authMode: WebhookAuthMode | null;
-	/** 1, or 2 for the extra copy sent by the duplicateDeliveries knob. */
-	copy: number;
-	/** The JSON object sent in the form field `data`. */
-	data: Record<string, unknown>;
-	/** The exact bytes sent (application/x-www-form-urlencoded, one field `data`). */
-	body: string;
-	outcome: DeliveryOutcome;
-	reason: string | null;
-	attempts: DeliveryAttempt[];
-	createdAt: string;
-	finishedAt: string | null;
-}
+export type { DeliveryAttempt, DeliveryOutcome, DeliveryRecord } from './deliveries';
 
 export const RESPONSE_SNIPPET_CHARS = 500;
 
@@ -65,8 +35,11 @@ export class WebhookSender {
 	): { records: DeliveryRecord[]; settled: Promise<DeliveryRecord[]> } {
 		const trackingCode = this.state.trackingCodes.get(trackingCodeName);
 		const copies = this.state.knobs.duplicateDeliveries && trackingCode ? 2 : 1;
+		// One variant per event: both copies of a duplicated delivery carry the same bytes.
+		const variant = this.nextVariant();
+		const sent = applyResultVariant(variant, data);
 		// iTEP's documented envelope: ONE form-encoded field named `data` holding the results as a JSON string.
-		const body = encodeResultForm(data);
+		const body = encodeResultForm(sent);
 		const records: DeliveryRecord[] = [];
 		for (let copy = 1; copy <= copies; copy++) {
 			const record: DeliveryRecord = {
@@ -78,7 +51,8 @@ export class WebhookSender {
 				url: trackingCode?.url ?? null,
 				authMode: trackingCode?.auth.mode ?? null,
 				copy,
-				data,
+				variant,
+				data: sent,
 				body,
 				outcome: 'pending',
 				reason: null,
@@ -100,6 +74,16 @@ export class WebhookSender {
 		})();
 		this.track(run);
 		return { records, settled: run };
+	}
+
+	/** The variant for the next event: the knob's, the next one in turn for 'cycle', else 'documented'. */
+	private nextVariant(): ResultVariantName {
+		const knob = this.state.knobs.resultVariant;
+		if (knob === null) return 'documented';
+		if (knob !== 'cycle') return knob;
+		const variant = RESULT_VARIANTS[this.state.resultVariantCycle % RESULT_VARIANTS.length].name;
+		this.state.resultVariantCycle++;
+		return variant;
 	}
 
 	/** Resolves when every queued delivery has finished (delivered, failed or cancelled). */
@@ -129,7 +113,7 @@ export class WebhookSender {
 				const headers = {
 					'Content-Type': RESULT_FORM_CONTENT_TYPE,
 					'User-Agent': 'itep-sandbox-webhook/1',
-					...signWebhookRequest(record.body, trackingCode.auth, Date.now() / 1000),
+					...signDelivery(record.body, trackingCode.auth, Date.now() / 1000),
 				};
 				const started = Date.now();
 				const result = await postOnce(trackingCode.url, record.body, headers, timeoutMs, controller.signal);

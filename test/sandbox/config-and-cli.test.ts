@@ -3,8 +3,7 @@ import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
-import { GENERIC_TEST_TYPES } from '../../nodes/shared/protocol';
-import { parseCliArgs, resolveSandboxConfig } from '../../sandbox/config';
+import { parseCliArgs, readConfigFile, resolveSandboxConfig } from '../../sandbox/config';
 import { isAvailable } from '../../sandbox/inventory';
 import { startSandbox } from '../../sandbox/server';
 
@@ -16,7 +15,7 @@ describe('sandbox config', () => {
 			apiKeys: ['itep-sandbox-key'],
 			signatureHeader: 'X-Itep-Signature',
 			signatureEncoding: 'hex',
-			testTypes: [...GENERIC_TEST_TYPES],
+			testTypes: ['Academic-Plus', 'Academic-Core', 'Business-Plus', 'Business-Core', 'SLATE-Plus', 'SLATE-Core', 'Hospitality'],
 			inventorySize: 25,
 			webhook: { timeoutMs: 10_000, backoffBaseMs: 200, maxAttempts: 4 },
 		});
@@ -47,6 +46,13 @@ describe('sandbox config', () => {
 			testTypes: ['Academic-Plus', 'Hospitality', 'Business-Core'],
 			webhook: { timeoutMs: 10_000, backoffBaseMs: 10, maxAttempts: 4 },
 		});
+	});
+
+	test('the example config file loads, its hmac tracking code included', () => {
+		const config = resolveSandboxConfig(readConfigFile(join(__dirname, '..', '..', 'sandbox', 'sandbox.config.example.json')));
+		expect(config.trackingCodes).toEqual([
+			expect.objectContaining({ code: 'RC', auth: expect.objectContaining({ mode: 'hmac', timestampHeader: 'X-Itep-Webhook-Timestamp' }) }),
+		]);
 	});
 
 	test.each([

@@ -1,10 +1,18 @@
-import { computeSignature, serializeBody } from '../../nodes/shared/signing';
-import { API_ERROR_CODES, FULFILLMENT_PATH, SIGNATURE_CHECK_PATH } from '../../nodes/shared/protocol';
-import { nextSequence } from '../../nodes/shared/sequence';
-import { adminGet, callApi, fulfillment } from '../../sandbox/client';
+import { createHmac } from 'node:crypto';
+
+import { adminGet, callApi, fulfillment, nextClientSequence as nextSequence } from '../../sandbox/client';
 import { DEFAULT_SANDBOX_API_KEY } from '../../sandbox/config';
 import { isAvailable } from '../../sandbox/inventory';
+import { API_ERROR_CODES, FULFILLMENT_PATH, SIGNATURE_CHECK_PATH } from '../../sandbox/itepDocument';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
+
+/** Signed here with node:crypto, independently of the sandbox's own signature module. */
+function computeSignature(payload: string, key: string, encoding: 'hex' | 'base64' = 'hex'): string {
+	return createHmac('sha256', key).update(payload, 'utf8').digest(encoding);
+}
+
+/** Compact JSON, as iTEP asks for. */
+const serializeBody = (body: object) => JSON.stringify(body);
 
 const KEY = DEFAULT_SANDBOX_API_KEY;
 
@@ -85,8 +93,12 @@ describe('sandbox fulfillment API', () => {
 
 	test('GTX and STX codes of one test type share that type\'s inventory and never hand out an ID twice', async () => {
 		const ids = new Set<string>();
-		for (const productCode of ['GTX-SLATE-Plus', 'STX-SLATE-Plus', 'GTX-SLATE-Plus']) {
-			const answer = await fulfillment(sandbox.url, { 'product-code': productCode, email: 'a@example.com' });
+		for (const [index, productCode] of ['GTX-SLATE-Plus', 'STX-SLATE-Plus', 'GTX-SLATE-Plus'].entries()) {
+			const answer = await fulfillment(sandbox.url, {
+				'product-code': productCode,
+				email: 'a@example.com',
+				'assigned-to': { 'customer-candidate-id': index },
+			});
 			expect(answer.status).toBe(200);
 			ids.add(answer.body['test-id']);
 		}
@@ -178,7 +190,7 @@ describe('sandbox fulfillment API', () => {
 			expect(answer.body.error.code).toBe(API_ERROR_CODES.malformedBody);
 		});
 
-		test('schema problems come back as field issues from the pack\'s own validator', async () => {
+		test('schema problems come back as field issues from the sandbox\'s own validator', async () => {
 			const answer = await fulfillment(sandbox.url, {
 				'product-code': 'STX-Academic-Plus',
 				registration: { last_name: 'Poppins' },
@@ -238,7 +250,7 @@ describe('sandbox fulfillment API', () => {
 	test('422 NO_AVAILABLE_TEST_IDS when the type has no Ready, unassigned test ID', async () => {
 		await sandbox.close();
 		sandbox = await startSandbox({ port: 0, inventorySize: 1 });
-		expect((await fulfillment(sandbox.url, { 'product-code': 'GTX-Academic-Core' })).status).toBe(200);
+		expect((await fulfillment(sandbox.url, { 'product-code': 'GTX-Academic-Core', 'assigned-to': { name: 'First' } })).status).toBe(200);
 		const answer = await fulfillment(sandbox.url, { 'product-code': 'STX-Academic-Core', email: 'late@example.com' });
 		expect(answer.status).toBe(422);
 		expect(answer.body.error.code).toBe(API_ERROR_CODES.noAvailableTestIds);
@@ -248,13 +260,46 @@ describe('sandbox fulfillment API', () => {
 		expect((await fulfillment(sandbox.url, { 'product-code': 'GTX-Academic-Plus' })).status).toBe(200);
 	});
 
-	test('a request without assigned-to still takes the test ID out of the available pool', async () => {
-		await sandbox.close();
-		sandbox = await startSandbox({ port: 0, inventorySize: 1, seedHistory: false });
-		const first = await fulfillment(sandbox.url, { 'product-code': 'GTX-Hospitality' });
-		expect(first.status).toBe(200);
-		expect(first.body['assigned-to']).toEqual({ sequence: first.body.sequence });
-		expect((await fulfillment(sandbox.url, { 'product-code': 'GTX-Hospitality' })).status).toBe(422);
+	describe('assigned-to, as the document defines availability', () => {
+		// "A test ID is considered available to use if its status is Ready and the assigned-to field is not populated."
+		test('without assigned-to the test ID is returned but stays available: the next request gets the SAME ID', async () => {
+			const before = availableCount(sandbox, 'Academic-Plus');
+			const first = await fulfillment(sandbox.url, { 'product-code': 'GTX-Academic-Plus' });
+			const second = await fulfillment(sandbox.url, { 'product-code': 'GTX-Academic-Plus' });
+			expect(first.status).toBe(200);
+			expect(second.status).toBe(200);
+			expect(second.body['test-id']).toBe(first.body['test-id']);
+			expect(first.body['assigned-to']).toBeNull();
+			expect(availableCount(sandbox, 'Academic-Plus')).toBe(before);
+			const test = sandbox.state.tests.find((candidate) => candidate.testId === first.body['test-id']);
+			expect(test).toMatchObject({ status: 'Ready', assignedTo: null });
+			expect(isAvailable(test!)).toBe(true);
+			expect(sandbox.state.stats.provisioned).toBe(2);
+		});
+
+		test('an empty assigned-to ({}) is not populated either', async () => {
+			await sandbox.close();
+			sandbox = await startSandbox({ port: 0, inventorySize: 1, seedHistory: false });
+			const first = await fulfillment(sandbox.url, { 'product-code': 'GTX-Hospitality', 'assigned-to': {} });
+			expect(first.status).toBe(200);
+			expect(availableCount(sandbox, 'Hospitality')).toBe(1);
+			const second = await fulfillment(sandbox.url, { 'product-code': 'STX-Hospitality', email: 'b@example.com', 'assigned-to': {} });
+			expect(second.status).toBe(200);
+			expect(second.body['test-id']).toBe(first.body['test-id']);
+			const available = (await adminGet(sandbox.url, '/sandbox/available-tests.json?testType=Hospitality')).body;
+			expect(available.map((row: Record<string, string>) => row['Test ID'])).toEqual([first.body['test-id']]);
+		});
+
+		test('a populated assigned-to takes the test ID out of the pool, so the next request gets another one or 422', async () => {
+			await sandbox.close();
+			sandbox = await startSandbox({ port: 0, inventorySize: 2, seedHistory: false });
+			const first = await fulfillment(sandbox.url, { 'product-code': 'GTX-Hospitality', 'assigned-to': { 'student-name': 'A' } });
+			const second = await fulfillment(sandbox.url, { 'product-code': 'GTX-Hospitality', 'assigned-to': { 'student-name': 'B' } });
+			expect([first.status, second.status]).toEqual([200, 200]);
+			expect(second.body['test-id']).not.toBe(first.body['test-id']);
+			expect(availableCount(sandbox, 'Hospitality')).toBe(0);
+			expect((await fulfillment(sandbox.url, { 'product-code': 'GTX-Hospitality', 'assigned-to': { 'student-name': 'C' } })).status).toBe(422);
+		});
 	});
 
 	test('base64 signatures and another header name when configured so', async () => {

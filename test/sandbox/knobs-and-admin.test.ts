@@ -1,10 +1,17 @@
-import { serializeBody, computeSignature } from '../../nodes/shared/signing';
-import { API_ERROR_CODES, FULFILLMENT_PATH } from '../../nodes/shared/protocol';
-import { nextSequence } from '../../nodes/shared/sequence';
-import { adminGet, adminPost, fulfillment } from '../../sandbox/client';
+import { createHmac } from 'node:crypto';
+
+import { adminGet, adminPost, fulfillment, nextClientSequence as nextSequence } from '../../sandbox/client';
 import { DEFAULT_SANDBOX_API_KEY } from '../../sandbox/config';
 import { isAvailable } from '../../sandbox/inventory';
+import { API_ERROR_CODES, FULFILLMENT_PATH } from '../../sandbox/itepDocument';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
+
+/** Signed here with node:crypto, independently of the sandbox's own signature module. */
+const computeSignature = (payload: string, key: string) => createHmac('sha256', key).update(payload, 'utf8').digest('hex');
+const serializeBody = (body: object) => JSON.stringify(body);
+
+/** A populated assigned-to: without one, iTEP (and the sandbox) leave the test ID available. */
+const assignedTo = (name = 'Mary Poppins') => ({ 'assigned-to': { 'student-name': name } });
 
 function availableCount(sandbox: RunningSandbox, testType: string): number {
 	return sandbox.state.tests.filter((test) => test.testType === testType && isAvailable(test)).length;
@@ -37,7 +44,9 @@ describe('sandbox knobs', () => {
 
 	test('concurrent requests are counted in flight, including the added latency', async () => {
 		await adminPost(sandbox.url, '/sandbox/knobs', { latencyMs: 300 });
-		const requests = Array.from({ length: 8 }, () => fulfillment(sandbox.url, { 'product-code': 'GTX-Business-Plus' }));
+		const requests = Array.from({ length: 8 }, (_, index) =>
+			fulfillment(sandbox.url, { 'product-code': 'GTX-Business-Plus', ...assignedTo(`Candidate ${index}`) }),
+		);
 		await new Promise((resolve) => setTimeout(resolve, 150));
 		const during = (await adminGet(sandbox.url, '/sandbox/stats')).body;
 		expect(during.inFlight).toBe(8);
@@ -51,7 +60,7 @@ describe('sandbox knobs', () => {
 
 	test('failNext answers the next N API requests with the status before anything is spent', async () => {
 		await adminPost(sandbox.url, '/sandbox/knobs', { failNext: { count: 2, status: 503 } });
-		const send = signedRequest({ 'product-code': 'GTX-Academic-Plus', sequence: nextSequence() });
+		const send = signedRequest({ 'product-code': 'GTX-Academic-Plus', sequence: nextSequence(), ...assignedTo() });
 
 		for (let attempt = 0; attempt < 2; attempt++) {
 			const failed = await send(sandbox);
@@ -75,7 +84,7 @@ describe('sandbox knobs', () => {
 
 	test('dropNext without provisioning: the client gets no answer and a retry of the same bytes succeeds', async () => {
 		await adminPost(sandbox.url, '/sandbox/knobs', { dropNext: { count: 1, afterProvisioning: false } });
-		const send = signedRequest({ 'product-code': 'GTX-Academic-Plus', sequence: nextSequence() });
+		const send = signedRequest({ 'product-code': 'GTX-Academic-Plus', sequence: nextSequence(), ...assignedTo() });
 		const before = availableCount(sandbox, 'Academic-Plus');
 
 		await expect(send(sandbox)).rejects.toThrow();
@@ -89,7 +98,7 @@ describe('sandbox knobs', () => {
 
 	test('dropNext after provisioning: sent, then lost; the retry is refused as a replay', async () => {
 		await adminPost(sandbox.url, '/sandbox/knobs', { dropNext: { count: 1, afterProvisioning: true } });
-		const send = signedRequest({ 'product-code': 'GTX-Academic-Plus', sequence: nextSequence() });
+		const send = signedRequest({ 'product-code': 'GTX-Academic-Plus', sequence: nextSequence(), ...assignedTo() });
 		const before = availableCount(sandbox, 'Academic-Plus');
 
 		await expect(send(sandbox)).rejects.toThrow();
@@ -109,7 +118,17 @@ describe('sandbox knobs', () => {
 		expect(sandbox.state.knobs.latencyMs).toBe(0);
 		expect((await adminPost(sandbox.url, '/sandbox/knobs', { slowness: 1 })).status).toBe(400);
 		const good = await adminPost(sandbox.url, '/sandbox/knobs', { duplicateDeliveries: true, failNext: { count: 0, status: 500 } });
-		expect(good.body).toEqual({ latencyMs: 0, failNext: null, dropNext: null, duplicateDeliveries: true });
+		expect(good.body).toEqual({ latencyMs: 0, failNext: null, dropNext: null, duplicateDeliveries: true, resultVariant: null });
+	});
+
+	test('resultVariant takes a variant name, "cycle" or null, and nothing else', async () => {
+		expect((await adminPost(sandbox.url, '/sandbox/knobs', { resultVariant: 'decimalComma' })).body.resultVariant).toBe('decimalComma');
+		expect((await adminPost(sandbox.url, '/sandbox/knobs', { resultVariant: 'cycle' })).body.resultVariant).toBe('cycle');
+		const bad = await adminPost(sandbox.url, '/sandbox/knobs', { resultVariant: 'DecimalComma' });
+		expect(bad.status).toBe(400);
+		expect(bad.body.error.message).toMatch(/numbersAsText/);
+		expect(sandbox.state.knobs.resultVariant).toBe('cycle');
+		expect((await adminPost(sandbox.url, '/sandbox/knobs', { resultVariant: null })).body.resultVariant).toBeNull();
 	});
 });
 
@@ -137,7 +156,7 @@ describe('sandbox admin endpoints', () => {
 		expect(lines).toHaveLength(1 + 6);
 		expect(lines.slice(1).every((line) => /^\d{8}(AP|BC),(Academic-Plus|Business-Core),Ready,,\d+$/.test(line))).toBe(true);
 
-		const answer = await fulfillment(sandbox.url, { 'product-code': 'GTX-Academic-Plus' });
+		const answer = await fulfillment(sandbox.url, { 'product-code': 'GTX-Academic-Plus', ...assignedTo() });
 		const json = (await adminGet(sandbox.url, '/sandbox/available-tests.json?testType=Academic-Plus')).body;
 		expect(json).toHaveLength(2);
 		expect(json.map((row: Record<string, string>) => row['Test ID'])).not.toContain(answer.body['test-id']);
@@ -162,7 +181,7 @@ describe('sandbox admin endpoints', () => {
 		const sequence = nextSequence();
 		await fulfillment(sandbox.url, { 'product-code': 'STX-Academic-Plus', email: 'a@example.com', sequence });
 		await adminPost(sandbox.url, '/sandbox/results', { hello: 'world' });
-		await adminPost(sandbox.url, '/sandbox/knobs', { latencyMs: 5, failNext: { count: 3, status: 500 } });
+		await adminPost(sandbox.url, '/sandbox/knobs', { latencyMs: 5, failNext: { count: 3, status: 500 }, resultVariant: 'cycle' });
 		expect(sandbox.state.outbox).toHaveLength(1);
 
 		const reset = await adminPost(sandbox.url, '/sandbox/reset');
@@ -172,7 +191,13 @@ describe('sandbox admin endpoints', () => {
 		expect((await adminGet(sandbox.url, '/sandbox/outbox')).body).toEqual([]);
 		expect((await adminGet(sandbox.url, '/sandbox/requests')).body).toEqual([]);
 		expect((await adminGet(sandbox.url, '/sandbox/results')).body).toEqual([]);
-		expect((await adminGet(sandbox.url, '/sandbox/knobs')).body).toEqual({ latencyMs: 0, failNext: null, dropNext: null, duplicateDeliveries: false });
+		expect((await adminGet(sandbox.url, '/sandbox/knobs')).body).toEqual({
+			latencyMs: 0,
+			failNext: null,
+			dropNext: null,
+			duplicateDeliveries: false,
+			resultVariant: null,
+		});
 		expect((await adminGet(sandbox.url, '/sandbox/stats')).body).toMatchObject({ requests: 0, provisioned: 0, maxInFlight: 0 });
 		// The sequence is usable again.
 		expect((await fulfillment(sandbox.url, { 'product-code': 'STX-Academic-Plus', email: 'a@example.com', sequence })).status).toBe(200);

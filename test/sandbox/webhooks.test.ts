@@ -1,11 +1,51 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'http';
 import type { AddressInfo } from 'net';
 
-import { parseResultDelivery } from '../../nodes/shared/resultPayload';
-import { verifyWebhookRequest, type WebhookAuthSettings } from '../../nodes/shared/webhookAuth';
 import { adminGet, adminPost, fulfillment } from '../../sandbox/client';
 import type { TrackingCodeConfig } from '../../sandbox/config';
+import type { DeliveryRecord } from '../../sandbox/deliveries';
+import { RESULT_VARIANTS } from '../../sandbox/resultVariants';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
+import type { SenderAuth } from '../../sandbox/webhookAuth';
+
+/**
+ * A receiver's check of a delivery, written here with node:crypto (not the sandbox's signing code, not the
+ * pack's verifier): the same wire scheme, implemented a third time.
+ */
+function verifyDelivery(headers: IncomingHttpHeaders, raw: Buffer, auth: SenderAuth, nowSeconds: number): boolean {
+	const header = (name: string) => {
+		const value = headers[name.toLowerCase()];
+		return Array.isArray(value) ? value.join(', ') : value;
+	};
+	const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+	switch (auth.mode) {
+		case 'none':
+			return true;
+		case 'header':
+			return same(header(auth.headerName) ?? '', auth.value);
+		case 'basic':
+			return same(header('authorization') ?? '', `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}`);
+		case 'hmac': {
+			let input = raw;
+			if (auth.timestampHeader) {
+				const timestamp = header(auth.timestampHeader) ?? '';
+				if (!/^\d+$/.test(timestamp) || Math.abs(nowSeconds - Number(timestamp)) > (auth.toleranceSeconds ?? 300)) return false;
+				input = Buffer.concat([Buffer.from(`${timestamp}.`), raw]);
+			}
+			const received = (header(auth.headerName) ?? '').split(' ').filter(Boolean);
+			const expected = auth.secrets.map((secret) => createHmac('sha256', secret).update(input).digest(auth.encoding));
+			return received.some((signature) => expected.some((candidate) => same(candidate, signature)));
+		}
+	}
+}
+
+/** The `data` object of a delivery, decoded the way a receiver would: one form field holding JSON. */
+function decodeData(raw: Buffer): Record<string, any> {
+	const form = new URLSearchParams(raw.toString('utf8'));
+	expect([...form.keys()]).toEqual(['data']);
+	return JSON.parse(form.get('data') as string);
+}
 
 interface Received {
 	at: number;
@@ -69,7 +109,7 @@ describe('sandbox results webhook sender', () => {
 		await receiver.stop();
 	});
 
-	const authModes: Array<[string, WebhookAuthSettings]> = [
+	const authModes: Array<[string, SenderAuth]> = [
 		['none', { mode: 'none' }],
 		['header', { mode: 'header', headerName: 'X-Receiver-Token', value: 'token-123' }],
 		['basic', { mode: 'basic', user: 'itep', password: 'pa:ss word' }],
@@ -113,21 +153,24 @@ describe('sandbox results webhook sender', () => {
 		expect(data.TestDate).toBe(`${data.TestMonth}/${data.TestDay}/${data.TestYear}`);
 		expect(data.score_report_url).toBe(`${sandbox.url}/sandbox/score-report/${testId}`);
 
-		// The pack's own verifier and parser accept exactly what was sent.
-		expect(verifyWebhookRequest(headers, raw, auth, nowSeconds())).toEqual({ ok: true });
-		const parsed = parseResultDelivery({ contentType: headers['content-type'], rawBody: raw });
-		expect(parsed).toMatchObject({ ok: true, result: { testId, status: 'completed', event: 'completed' } });
+		// An independent receiver (node:crypto, written in this test) accepts exactly what was sent.
+		expect(verifyDelivery(headers, raw, auth, nowSeconds())).toBe(true);
+		expect(decodeData(raw)).toMatchObject({ TestID: testId, Status: 'Completed' });
+		// What the delivery record says was sent is what arrived.
+		const [record] = sandbox.state.deliveries;
+		expect(record).toMatchObject({ variant: 'documented', body: raw.toString('utf8'), outcome: 'delivered' });
+		expect(record.data).toEqual(data);
 
 		if (auth.mode !== 'none') {
 			const tampered = Buffer.from(raw.toString('utf8').replace('Completed', 'Invalidated'));
-			const wrongSecrets: WebhookAuthSettings =
+			const wrongSecrets: SenderAuth =
 				auth.mode === 'header'
 					? { ...auth, value: 'other' }
 					: auth.mode === 'basic'
 						? { ...auth, password: 'other' }
 						: { ...auth, secrets: ['other'] };
-			expect(verifyWebhookRequest(headers, raw, wrongSecrets, nowSeconds()).ok).toBe(false);
-			if (auth.mode === 'hmac') expect(verifyWebhookRequest(headers, tampered, auth, nowSeconds()).ok).toBe(false);
+			expect(verifyDelivery(headers, raw, wrongSecrets, nowSeconds())).toBe(false);
+			if (auth.mode === 'hmac') expect(verifyDelivery(headers, tampered, auth, nowSeconds())).toBe(false);
 		}
 	});
 
@@ -229,26 +272,23 @@ describe('sandbox results webhook sender', () => {
 		}
 		expect(receiver.received).toHaveLength(1);
 		const data = JSON.parse(new URLSearchParams(receiver.received[0].raw.toString()).get('data') as string);
-		expect(data).toMatchObject({ TestID: chatty, Status: 'Finished', Overall_Level: '' });
-		expect(parseResultDelivery({ contentType: 'application/x-www-form-urlencoded', rawBody: receiver.received[0].raw })).toMatchObject({
-			ok: true,
-			result: { event: 'finished', overallLevel: null },
-		});
+		expect(data).toMatchObject({ TestID: chatty, Status: 'Finished', Overall_Level: '', Overall_cefr: '' });
+		expect(receiver.received[0].headers['content-type']).toBe('application/x-www-form-urlencoded');
 	});
 
 	test.each([
-		['reset', ['started'], 'Ready', 'reset'],
-		['invalidated', ['started', 'finished'], 'Invalidated', 'invalidated'],
-		['technical-difficulty', ['started'], 'Technical Difficulty', 'technicalIssue'],
-	])('%s is reported with the new status', async (to, before, status, event) => {
+		['reset', ['started'], 'Ready'],
+		['invalidated', ['started', 'finished'], 'Invalidated'],
+		['technical-difficulty', ['started'], 'Technical Difficulty'],
+	])('%s is reported with the new status', async (to, before, status) => {
 		await addTrackingCode({ code: 'RC', url: receiver.url, auth: { mode: 'none' } });
 		const testId = await provisionTracked('RC');
 		for (const step of before) sandbox.transition(testId, step);
 		const result = sandbox.transition(testId, to);
 		await result.settled;
 		expect(receiver.received).toHaveLength(1);
-		const parsed = parseResultDelivery({ contentType: 'application/x-www-form-urlencoded', rawBody: receiver.received[0].raw });
-		expect(parsed).toMatchObject({ ok: true, result: { testId, event, original: { Status: status } } });
+		expect(decodeData(receiver.received[0].raw)).toMatchObject({ TestID: testId, Status: status });
+		expect(sandbox.state.deliveries[0]).toMatchObject({ event: to, testStatus: status });
 	});
 
 	test('transitions follow the documented states and refuse impossible moves', async () => {
@@ -318,5 +358,120 @@ describe('sandbox results webhook sender', () => {
 		await expect(startSandbox({ port: 0, trackingCodes: [{ code: 'BAD', url: receiver.url, auth: { mode: 'basic' } as never }] })).rejects.toThrow(
 			/basic auth needs user and password/,
 		);
+	});
+
+	describe('the resultVariant knob', () => {
+		const levelText = /^\d(\.\d)?$/;
+		const commaText = /^\d,\d$/;
+		/** What each variant must have done to a real Completed delivery of an Academic-Plus test. */
+		const expectations: Record<string, (data: Record<string, any>, testId: string) => void> = {
+			documented: (data) => {
+				expect(data.Status).toBe('Completed');
+				expect(data.Overall_Level).toEqual(expect.any(Number));
+				expect(data.TestDate).toBe(`${data.TestMonth}/${data.TestDay}/${data.TestYear}`);
+			},
+			numbersAsText: (data) => {
+				for (const key of ['Duration', 'TestMonth', 'TestDay', 'TestYear']) expect(data[key]).toMatch(/^\d+$/);
+				for (const section of ['Overall', 'Grammar', 'Listening', 'Reading', 'Writing', 'Speaking']) {
+					expect(data[`${section}_Level`]).toMatch(levelText);
+				}
+				expect(data.Status).toBe('Completed');
+			},
+			otherVocabulary: (data) => expect(data.Status).toBe('Complete'),
+			lowerCaseStatus: (data) => expect(data.Status).toBe('completed'),
+			// The sandbox's own deliveries carry levels only, no <Section>_Score, so nothing changes.
+			percentScores: (data) => {
+				expect(Object.keys(data).filter((key) => key.endsWith('_Score'))).toEqual([]);
+				expect(data.Overall_Level).toEqual(expect.any(Number));
+			},
+			decimalComma: (data) => {
+				for (const section of ['Overall', 'Grammar', 'Listening', 'Reading', 'Writing', 'Speaking']) {
+					expect(data[`${section}_Level`]).toMatch(commaText);
+				}
+				expect(data.Duration).toEqual(expect.any(Number));
+			},
+			dateWithTime: (data) => {
+				const now = new Date();
+				expect(data.TestDate).toBe(`${now.getUTCMonth() + 1}/${now.getUTCDate()}/${now.getUTCFullYear()} 14:32:00`);
+				expect(data).not.toHaveProperty('TestMonth');
+				expect(data).not.toHaveProperty('TestDay');
+				expect(data).not.toHaveProperty('TestYear');
+			},
+			isoDateTime: (data) => {
+				expect(data.TestDate).toBe(`${new Date().toISOString().slice(0, 10)}T14:32:00Z`);
+				expect(data).not.toHaveProperty('TestYear');
+			},
+			blankOptional: (data, testId) => {
+				expect(data).toMatchObject({ OID: null, Duration: null, Overall_cefr: '', TestID: testId, Status: 'Completed' });
+				expect(data.Overall_Level).toEqual(expect.any(Number));
+			},
+			missingOptional: (data, testId) => expect(data).toEqual({ TestID: testId, Status: 'Completed' }),
+			extraFields: (data) => {
+				expect(data).toMatchObject({
+					Status: 'Completed',
+					Candidate_Name: 'Mary Poppins',
+					Center: { id: 12, name: 'Online' },
+					Flags: ['proctored'],
+					Speaking_Comments: 'Clear pronunciation',
+				});
+			},
+		};
+
+		test('there is an expectation here for every variant', () => {
+			expect(Object.keys(expectations).sort()).toEqual(RESULT_VARIANTS.map((variant) => variant.name).sort());
+		});
+
+		test.each(RESULT_VARIANTS.map((variant) => variant.name))('%s: the delivery actually sent is shaped by the variant', async (name) => {
+			await addTrackingCode({ code: 'RC', url: receiver.url, auth: { mode: 'none' } });
+			expect((await adminPost(sandbox.url, '/sandbox/knobs', { resultVariant: name })).status).toBe(200);
+			const testId = await provisionTracked('RC');
+			await adminPost(sandbox.url, '/sandbox/complete-next?wait=1', {});
+
+			expect(receiver.received).toHaveLength(1);
+			const data = decodeData(receiver.received[0].raw);
+			expectations[name](data, testId);
+			const [record] = (await adminGet<DeliveryRecord[]>(sandbox.url, `/sandbox/deliveries?testId=${testId}`)).body;
+			expect(record).toMatchObject({ variant: name, outcome: 'delivered', body: receiver.received[0].raw.toString('utf8') });
+			expect(record.data).toEqual(data);
+		});
+
+		test('"cycle" sends every variant in turn, delivery by delivery, then starts again; each one signed as sent', async () => {
+			const auth: SenderAuth = { mode: 'hmac', headerName: 'X-Sig', secrets: ['cycle-secret'], encoding: 'hex' };
+			await addTrackingCode({ code: 'RC', url: receiver.url, auth });
+			await adminPost(sandbox.url, '/sandbox/knobs', { resultVariant: 'cycle' });
+			const rounds = RESULT_VARIANTS.length + 1;
+			const testIds: string[] = [];
+			for (let index = 0; index < rounds; index++) testIds.push(await provisionTracked('RC'));
+			for (const testId of testIds) {
+				const results = sandbox.completeNext({ testId });
+				await results[results.length - 1].settled;
+			}
+
+			const names = RESULT_VARIANTS.map((variant) => variant.name);
+			expect(sandbox.state.deliveries.map((delivery) => delivery.variant)).toEqual([...names, names[0]]);
+			expect(receiver.received).toHaveLength(rounds);
+			receiver.received.forEach((request, index) => {
+				expect(verifyDelivery(request.headers, request.raw, auth, nowSeconds())).toBe(true);
+				const data = decodeData(request.raw);
+				expect(data.TestID).toBe(testIds[index]);
+				expectations[names[index % names.length]](data, testIds[index]);
+			});
+		});
+
+		test('setting the knob again restarts the cycle, and a duplicated delivery repeats the same variant', async () => {
+			await addTrackingCode({ code: 'RC', url: receiver.url, auth: { mode: 'none' } });
+			await adminPost(sandbox.url, '/sandbox/knobs', { resultVariant: 'cycle' });
+			await provisionTracked('RC');
+			await adminPost(sandbox.url, '/sandbox/complete-next?wait=1', {});
+			await adminPost(sandbox.url, '/sandbox/knobs', { resultVariant: 'cycle', duplicateDeliveries: true });
+			await provisionTracked('RC');
+			await adminPost(sandbox.url, '/sandbox/complete-next?wait=1', {});
+			expect(sandbox.state.deliveries.map((delivery) => [delivery.copy, delivery.variant])).toEqual([
+				[1, 'documented'],
+				[1, 'documented'],
+				[2, 'documented'],
+			]);
+			expect(receiver.received[1].raw.equals(receiver.received[2].raw)).toBe(true);
+		});
 	});
 });
