@@ -40,82 +40,121 @@ export type ValidationResult =
 
 const registrationFieldSet: ReadonlySet<string> = new Set(REGISTRATION_FIELDS);
 
+/**
+ * zod comes from the host n8n, whose major version may change under the pack: only what zod 3 and zod 4
+ * both have is used (string messages, `z.custom`, `.strict()`), and every message is ours.
+ */
 const jsonObject = (label: string) =>
-	z.record(z.unknown(), {
-		invalid_type_error: `${label} must be a JSON object such as {"name": "..."}, not a list or a plain value`,
+	z.custom<Record<string, unknown>>(isPlainObject, {
+		message: `${label} must be a JSON object such as {"name": "..."}, not a list or a plain value`,
 	});
 
 const emailAddress = (label: string) =>
 	z
-		.string()
+		.string({ message: `${label} must be text` })
 		.trim()
 		.email(`${label} is not a valid e-mail address; enter it as name@example.com`);
 
 const fulfillmentBodySchema = z
 	.object({
 		'product-code': z
-			.string({ required_error: 'Product Code is required' })
+			.string({ message: 'Product Code is required' })
 			.trim()
 			.min(1, 'Product Code is empty; choose one or type the code from your PRODUCT CODES screen')
 			.regex(/^\S*$/, 'Product Code must not contain spaces'),
 		email: emailAddress('Candidate Email').optional(),
 		bcc: emailAddress('BCC Email').optional(),
-		track: z.string().trim().min(1, 'Tracking Code is empty; remove it or enter the code iTEP assigned').optional(),
+		track: z
+			.string({ message: 'Tracking Code must be text' })
+			.trim()
+			.min(1, 'Tracking Code is empty; remove it or enter the code iTEP assigned')
+			.optional(),
 		sequence: z
-			.number({ invalid_type_error: 'Sequence must be a whole number' })
+			.number({ message: 'Sequence must be a whole number' })
 			.int('Sequence must be a whole number')
 			.positive('Sequence must be greater than 0')
 			.max(Number.MAX_SAFE_INTEGER, 'Sequence is too large'),
 		'assigned-to': jsonObject('Assigned To').optional(),
 		registration: jsonObject('Registration').optional(),
 	})
-	.strict()
-	.superRefine((body, ctx) => {
-		const kind = fulfillmentKindOf(body['product-code']);
-		if (kind === 'stx' && body.email === undefined) {
-			ctx.addIssue({
-				code: z.ZodIssueCode.custom,
-				path: ['email'],
-				message: 'Candidate Email is required for STX product codes: iTEP e-mails the test ID to this address',
-			});
-		}
-		for (const [name, value] of Object.entries(body.registration ?? {})) {
-			if (!registrationFieldSet.has(name)) {
-				const nearest = nearestRegistrationField(name);
-				ctx.addIssue({
-					code: z.ZodIssueCode.custom,
-					path: ['registration', name],
-					message:
-						`Registration field "${name}" is not one iTEP accepts (names are case-sensitive)` +
-						(nearest ? `; did you mean "${nearest}"?` : '; see the list of valid names in the field picker'),
-				});
-			} else if (!['string', 'number', 'boolean'].includes(typeof value)) {
-				ctx.addIssue({
-					code: z.ZodIssueCode.custom,
-					path: ['registration', name],
-					message: `Registration field "${name}" must be text, a number or true/false`,
-				});
-			}
-		}
-	});
+	.strict();
 
-/** Validates a body before it is signed and sent (node) or after it is received (sandbox). */
+/** Validates a body before it is signed and sent. */
 export function validateFulfillmentBody(candidate: unknown): ValidationResult {
 	const parsed = fulfillmentBodySchema.safeParse(candidate);
-	if (parsed.success) return { ok: true, body: parsed.data as FulfillmentBody };
-	return {
-		ok: false,
-		issues: parsed.error.issues.map((issue) => ({
-			field: fieldLabel(issue.path),
-			message: issue.code === 'unrecognized_keys' ? `Unknown body field(s): ${issue.keys.join(', ')}` : issue.message,
-		})),
-	};
+	const shapeIssues = parsed.success
+		? []
+		: parsed.error.issues.map((issue) => ({
+				field: fieldLabel(issue.path),
+				message:
+					issue.code === 'unrecognized_keys'
+						? `Unknown body field(s): ${issue.keys.join(', ')}`
+						: issue.message,
+			}));
+	// The rules across fields run on the input as given, so one pass reports every problem of an item.
+	const fields = isPlainObject(candidate) ? candidate : {};
+	const issues = [
+		...shapeIssues,
+		...stxIssues(fields),
+		...assignedToIssues(fields['assigned-to']),
+		...registrationIssues(fields.registration),
+	];
+	if (issues.length || !parsed.success) return { ok: false, issues };
+	return { ok: true, body: parsed.data as FulfillmentBody };
 }
 
-function fieldLabel(path: Array<string | number>): string {
+function stxIssues(fields: Record<string, unknown>): FieldIssue[] {
+	const productCode = fields['product-code'];
+	if (typeof productCode !== 'string' || fulfillmentKindOf(productCode.trim()) !== 'stx') return [];
+	if (fields.email !== undefined) return [];
+	return [
+		{
+			field: FIELD_LABELS.email,
+			message:
+				'Candidate Email is required for STX product codes: iTEP e-mails the test ID to this address',
+		},
+	];
+}
+
+/** `__proto__` cannot be written into a JavaScript object faithfully, so it is refused, never dropped. */
+function assignedToIssues(assignedTo: unknown): FieldIssue[] {
+	if (!isPlainObject(assignedTo) || !Object.keys(assignedTo).includes('__proto__')) return [];
+	return [{ field: FIELD_LABELS['assigned-to'], message: 'Assigned To must not have a key "__proto__"' }];
+}
+
+/** Names are checked on the object's own keys, so `__proto__` or `constructor` is reported like any typo. */
+function registrationIssues(registration: unknown): FieldIssue[] {
+	if (!isPlainObject(registration)) return [];
+	const issues: FieldIssue[] = [];
+	for (const [name, value] of Object.entries(registration)) {
+		const field = FIELD_LABELS.registration;
+		if (!registrationFieldSet.has(name)) {
+			const nearest = nearestRegistrationField(name);
+			issues.push({
+				field,
+				message:
+					`Registration field "${name}" is not one iTEP accepts (names are case-sensitive)` +
+					(nearest
+						? `; did you mean "${nearest}"?`
+						: '; see the list of valid names in the field picker'),
+			});
+		} else if (!['string', 'number', 'boolean'].includes(typeof value)) {
+			issues.push({ field, message: `Registration field "${name}" must be text, a number or true/false` });
+		}
+	}
+	return issues;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function fieldLabel(path: ReadonlyArray<PropertyKey>): string {
 	const top = path[0];
-	if (typeof top === 'string' && top in FIELD_LABELS) return FIELD_LABELS[top as keyof FulfillmentBody];
-	return path.length ? path.join('.') : 'body';
+	if (typeof top === 'string' && Object.prototype.hasOwnProperty.call(FIELD_LABELS, top)) {
+		return FIELD_LABELS[top as keyof FulfillmentBody];
+	}
+	return path.length ? path.map(String).join('.') : 'body';
 }
 
 /** GTX or STX from a product code's prefix (case-sensitive, as iTEP treats codes); undefined otherwise. */

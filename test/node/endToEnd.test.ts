@@ -2,6 +2,7 @@
  * GTX and STX end to end: the node in n8n-core's ExecuteContext, signed by the credential, sent over HTTP to
  * the sandbox, which provisions from its inventory, stores the request's fields and (STX) writes the e-mail.
  */
+import { isAvailable } from '../../sandbox/inventory';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
 import { availableCount, findTest, productCode, runItep } from '../helpers/itepNode';
 
@@ -75,6 +76,7 @@ describe('GTX and STX end to end', () => {
 				expire: '2026-12-31',
 				cohort: candidate.cohort,
 				source: 'n8n',
+				sequence: log.sequence,
 			};
 			expect(item.json.response).toEqual({
 				'test-id': item.json.testId,
@@ -88,7 +90,7 @@ describe('GTX and STX end to end', () => {
 			expect(log.rawBody).toBe(
 				`{"product-code":"GTX-Academic-Plus","email":"${candidate.email}","track":"RC","sequence":${log.sequence},` +
 					`"assigned-to":{"student-name":"${candidate.name}","email":"${candidate.email}","customer-candidate-id":"${candidate.id}",` +
-					`"expire":"2026-12-31","cohort":"${candidate.cohort}","source":"n8n"},` +
+					`"expire":"2026-12-31","cohort":"${candidate.cohort}","source":"n8n","sequence":${log.sequence}},` +
 					`"registration":{"First_Name":"${candidate.first}","Last_Name":"${candidate.last}","Country":"US"}}`,
 			);
 
@@ -152,7 +154,12 @@ describe('GTX and STX end to end', () => {
 			expect(email.text).toContain(String(item.json.testId));
 
 			const stored = findTest(sandbox, item.json.testId);
-			expect(stored?.assignedTo).toEqual({ 'student-name': candidate.name, batch: 7, vip: true });
+			expect(stored?.assignedTo).toEqual({
+				'student-name': candidate.name,
+				batch: 7,
+				vip: true,
+				sequence: item.json.sequence,
+			});
 			expect(stored?.registration).toEqual({
 				Last_Name: candidate.last,
 				First_Name: candidate.first,
@@ -164,13 +171,24 @@ describe('GTX and STX end to end', () => {
 		}
 	});
 
-	test('GTX without assigned-to: the sandbox marks the test ID used; no e-mail even with a candidate address', async () => {
+	test('GTX with Assigned To left empty: the node still fills it, so no test ID is handed out twice; no e-mail', async () => {
+		// iTEP (and the sandbox) count a Ready test ID as available while its Assigned To is empty.
+		const availableBefore = sandbox.state.tests.filter((test) => test.testType === 'Academic-Plus' && isAvailable(test)).length;
 		const output = await runItep({ target: sandbox, parameters: { email: 'ana@example.com' }, items: [{}, {}] });
 		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 		expect(sandbox.state.outbox).toHaveLength(0);
+		expect(new Set(output.map((item) => item.json.testId)).size).toBe(2);
 		for (const item of output) {
-			expect(findTest(sandbox, item.json.testId)?.assignedTo).toEqual({ sequence: item.json.sequence, email: 'ana@example.com' });
+			const stored = findTest(sandbox, item.json.testId);
+			expect(stored?.assignedTo).toEqual({
+				sequence: item.json.sequence,
+				'n8n-workflow': 'wf',
+				'assigned-at': expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+			});
+			expect(isAvailable(stored!)).toBe(false);
 		}
+		const availableAfter = sandbox.state.tests.filter((test) => test.testType === 'Academic-Plus' && isAvailable(test)).length;
+		expect(availableAfter).toBe(availableBefore - 2);
 	});
 
 	test('the credential is read and decrypted once per run, not once per item', async () => {

@@ -150,7 +150,7 @@ describe('error mapping through real HTTP', () => {
 		expect(error.description).toContain(`sequence ${sequence}`);
 		const provisioned = sandbox.state.tests.filter((test) => test.sequence === sequence);
 		expect(provisioned).toHaveLength(1);
-		expect(provisioned[0].assignedTo).toEqual({ 'student-name': 'Ana Silva' });
+		expect(provisioned[0].assignedTo).toEqual({ 'student-name': 'Ana Silva', sequence });
 		expect(sandbox.state.stats.provisioned).toBe(1);
 		expect(availableCount(sandbox)).toBe(before - 1);
 	});

@@ -136,6 +136,7 @@ describe('describeTransportFailure', () => {
 		expect(report).toEqual({
 			outcome: 'notSent',
 			message: `Could not reach iTEP (${code}); nothing was sent`,
+			errorCode: code,
 			description:
 				'The connection failed before the request was sent, so nothing was provisioned and it is safe to run again. Check the API base URL in the credential and the network.',
 		});
@@ -147,6 +148,7 @@ describe('describeTransportFailure', () => {
 			const report = describeTransportFailure(Object.assign(new Error('x'), { code }));
 			expect(report.outcome).toBe('unknown');
 			expect(report.message).toBe(`Outcome unknown: the request was sent but no answer came back (${code})`);
+			expect(report.errorCode).toBe(code);
 			expect(report.description).toMatch(/^The connection was lost or timed out after the request left n8n\. /);
 			expect(report.description).toMatch(CHECK_ASSIGNED_TO);
 			expect(report.httpCode).toBeUndefined();
@@ -191,7 +193,7 @@ describe('extractTestId', () => {
 		['a number', { 'test-id': 69127886 }, '69127886'],
 		['the first known field wins', { testId: 'second', 'test-id': 'first' }, 'first'],
 		['an empty string is skipped', { 'test-id': '', testId: 'next' }, 'next'],
-		['a bare string body', '  50613490BP \n', '50613490BP'],
+		['JSON text of an object', '{"test-id":"D4"}', 'D4'],
 	])('%s', (_name, body, expected) => {
 		expect(extractTestId(body)).toBe(expected);
 	});
@@ -202,6 +204,13 @@ describe('extractTestId', () => {
 		['an empty string', ''],
 		['null', null],
 		['a boolean field', { 'test-id': true }],
+		// The answer's shape is our assumption: nothing else is guessed at (an independent review found these).
+		['plain text that looks like an ID', '  50613490BP \n'],
+		['plain "OK"', 'OK'],
+		['an error object with status 200', { status: 'error', message: 'No test available' }],
+		['a nested field', { data: { test_id: '50613490BP' } }],
+		['a field only on the prototype', Object.create({ 'test-id': 'inherited' })],
+		['blank text in the field', { 'test-id': '   ' }],
 	])('undefined for %s', (_name, body) => {
 		expect(extractTestId(body)).toBeUndefined();
 	});

@@ -79,8 +79,10 @@ describe('sequences across concurrent node runs', () => {
 		for (const [run, output] of runs.entries()) {
 			expect(output.map((item) => item.pairedItem)).toEqual(output.map((_, item) => ({ item })));
 			for (const [index, item] of output.entries()) {
+				// The node adds the request's sequence to Assigned To, as in iTEP's example.
 				expect((item.json.response as { 'assigned-to': Record<string, unknown> })['assigned-to']).toEqual({
 					'customer-candidate-id': `run${run}-${index}`,
+					sequence: item.json.sequence,
 				});
 			}
 		}

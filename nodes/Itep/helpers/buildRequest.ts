@@ -16,9 +16,21 @@ export interface FulfillmentInput {
 	sequence: number;
 	assignedTo?: AssignedToInput;
 	registration?: unknown;
+	/** Where the request comes from, written into Assigned To when the user gives nothing else. */
+	origin: RequestOrigin;
 }
 
-/** iTEP leaves assigned-to free-form; these keys follow the example in iTEP's fulfillment document. */
+export interface RequestOrigin {
+	workflowId: string;
+	executionId: string;
+	/** ISO time of the request. */
+	at: string;
+}
+
+/**
+ * Assigned To as the node shows it. iTEP leaves the field free-form; our key names (student-name,
+ * customer-candidate-id, expire) are the ones in iTEP's example body, plus `email`, which is ours.
+ */
 export interface AssignedToInput {
 	candidateName?: string;
 	candidateEmail?: string;
@@ -38,7 +50,7 @@ const OPERATION_LABEL: Record<FulfillmentKind, string> = {
 export function buildFulfillmentBody(input: FulfillmentInput): BuildResult {
 	const productCode = input.productCode.trim();
 	const prefixIssue = checkPrefix(productCode, input.kind);
-	const assignedTo = buildAssignedTo(input.assignedTo);
+	const assignedTo = buildAssignedTo(input.assignedTo, input.sequence, input.origin);
 	const registration = parseJsonObject(input.registration, 'Registration');
 
 	const candidate: Record<string, unknown> = { 'product-code': productCode };
@@ -76,17 +88,47 @@ function checkPrefix(productCode: string, kind: FulfillmentKind): FieldIssue | u
 	};
 }
 
-function buildAssignedTo(input: AssignedToInput | undefined): { value?: Record<string, unknown>; issue?: FieldIssue } {
-	if (!input) return {};
-	const extra = parseJsonObject(input.extraJson, 'Assigned To > Extra JSON');
+/**
+ * iTEP treats a Ready test ID as available while its Assigned To is empty, so a request without one would
+ * leave the ID free for the next candidate. Every request therefore carries at least `sequence` (as in
+ * iTEP's example, unless the user sets that key), and when the user gives nothing else, the workflow,
+ * the execution and the time, so support can trace the test ID back.
+ */
+function buildAssignedTo(
+	input: AssignedToInput | undefined,
+	sequence: number,
+	origin: RequestOrigin,
+): { value?: Record<string, unknown>; issue?: FieldIssue } {
+	const extra = parseJsonObject(input?.extraJson, 'Assigned To > Extra JSON');
 	if (extra.issue) return { issue: extra.issue };
-	const value: Record<string, unknown> = {};
-	setIfPresent(value, 'student-name', input.candidateName);
-	setIfPresent(value, 'email', input.candidateEmail);
-	setIfPresent(value, 'customer-candidate-id', input.candidateId);
-	setIfPresent(value, 'expire', input.expiryDate);
-	Object.assign(value, extra.value);
-	return Object.keys(value).length ? { value } : {};
+	// Spread, not Object.assign: a key named `__proto__` stays a key (validation then refuses it).
+	const value: Record<string, unknown> = {
+		...definedText({
+			'student-name': input?.candidateName,
+			email: input?.candidateEmail,
+			'customer-candidate-id': input?.candidateId,
+			expire: input?.expiryDate,
+		}),
+		...extra.value,
+	};
+	const userKeys = Object.keys(value).length;
+	if (!Object.prototype.hasOwnProperty.call(value, 'sequence')) value.sequence = sequence;
+	if (userKeys === 0) {
+		if (origin.workflowId) value['n8n-workflow'] = origin.workflowId;
+		if (origin.executionId) value['n8n-execution'] = origin.executionId;
+		value['assigned-at'] = origin.at;
+	}
+	return { value };
+}
+
+/** The entries whose value is non-blank text, trimmed. */
+function definedText(entries: Record<string, string | undefined>): Record<string, string> {
+	const kept: Record<string, string> = {};
+	for (const [key, value] of Object.entries(entries)) {
+		const trimmed = value?.trim();
+		if (trimmed) kept[key] = trimmed;
+	}
+	return kept;
 }
 
 /** Accepts an object or JSON text of an object; empty input means "not set". */

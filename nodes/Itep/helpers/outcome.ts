@@ -12,6 +12,8 @@ export interface FailureReport {
 	message: string;
 	description: string;
 	httpCode?: number;
+	/** The network error code (ECONNRESET, ETIMEDOUT...) when no answer came. */
+	errorCode?: string;
 }
 
 export interface ApiResponse {
@@ -35,23 +37,44 @@ const NOT_SENT_CODES = new Set([
 ]);
 
 const CHECK_BEFORE_RETRY =
-	'Open the iTEP administration system and look for a test ID whose Assigned To holds this candidate before running again: iTEP may have assigned a test ID (and for STX e-mailed the candidate). This request is never re-sent automatically.';
+	'Open the iTEP administration system and look for a test ID whose Assigned To holds this candidate before running again (every request\'s Assigned To carries its sequence number): iTEP may have assigned a test ID (and for STX e-mailed the candidate). This request is never re-sent automatically.';
 
-/** The provisioned test ID from a response body, wherever the known field names put it. */
+/**
+ * The provisioned test ID from a 2xx answer: a JSON object with one of the known field names holding text
+ * or a number. The answer's shape is our assumption, so anything else (plain text such as "OK", an error
+ * object, a nested field) is not guessed at: the caller reports the outcome as unknown.
+ */
 export function extractTestId(body: unknown): string | undefined {
-	if (typeof body === 'string') {
-		const text = body.trim();
-		return /^[A-Za-z0-9-]+$/.test(text) ? text : undefined;
-	}
-	if (body && typeof body === 'object') {
-		const record = body as Record<string, unknown>;
-		for (const field of TEST_ID_RESPONSE_FIELDS) {
-			const value = record[field];
-			if (typeof value === 'string' && value) return value;
-			if (typeof value === 'number') return String(value);
-		}
+	const record = typeof body === 'string' ? parseJsonObjectText(body) : body;
+	if (!record || typeof record !== 'object' || Array.isArray(record)) return undefined;
+	for (const field of TEST_ID_RESPONSE_FIELDS) {
+		if (!Object.prototype.hasOwnProperty.call(record, field)) continue;
+		const value = (record as Record<string, unknown>)[field];
+		if (typeof value === 'string' && value.trim()) return value.trim();
+		if (typeof value === 'number' && Number.isFinite(value)) return String(value);
 	}
 	return undefined;
+}
+
+function parseJsonObjectText(text: string): unknown {
+	try {
+		return JSON.parse(text);
+	} catch {
+		// Not JSON, so not an answer we can read a test ID from.
+		return undefined;
+	}
+}
+
+/** A 2xx answer without a test ID we can find: iTEP may have provisioned one, so the outcome is unknown. */
+export function describeUnreadableSuccess(response: ApiResponse): FailureReport {
+	const text = answerText(response.body);
+	const said = text ? ` iTEP answered: ${text}` : ' The answer was empty.';
+	return {
+		outcome: 'unknown',
+		message: `iTEP answered HTTP ${response.statusCode} without a test ID; the outcome is unknown`,
+		description: `No test ID was found in the answer (expected a JSON object with "test-id"), so this item is not counted as provisioned.${said} ${CHECK_BEFORE_RETRY}`,
+		httpCode: response.statusCode,
+	};
 }
 
 /** Classifies a non-2xx answer from iTEP (or the sandbox) into a message an ops person can act on. */
@@ -123,6 +146,7 @@ export function describeTransportFailure(error: unknown): FailureReport {
 		return {
 			outcome: 'notSent',
 			message: `Could not reach iTEP (${code}); nothing was sent`,
+			errorCode: code,
 			description:
 				'The connection failed before the request was sent, so nothing was provisioned and it is safe to run again. Check the API base URL in the credential and the network.',
 		};
@@ -130,8 +154,15 @@ export function describeTransportFailure(error: unknown): FailureReport {
 	return {
 		outcome: 'unknown',
 		message: `Outcome unknown: the request was sent but no answer came back${code ? ` (${code})` : ''}`,
+		errorCode: code,
 		description: `The connection was lost or timed out after the request left n8n. ${CHECK_BEFORE_RETRY}`,
 	};
+}
+
+/** The answer as text for a message, at most 300 characters. */
+function answerText(body: unknown): string {
+	const text = typeof body === 'string' ? body.trim() : (JSON.stringify(body) ?? '');
+	return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
 function readErrorBody(body: unknown): { code?: string; text: string } {

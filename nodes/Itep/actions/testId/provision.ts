@@ -11,11 +11,17 @@ import {
 import type { FulfillmentBody } from '../../../shared/fulfillmentRequest';
 import type { FulfillmentKind } from '../../../shared/protocol';
 import { nextSequence } from '../../../shared/sequence';
-import { buildFulfillmentBody, findDuplicateSequences, type AssignedToInput } from '../../helpers/buildRequest';
+import {
+	buildFulfillmentBody,
+	findDuplicateSequences,
+	type AssignedToInput,
+	type RequestOrigin,
+} from '../../helpers/buildRequest';
 import { runWithConcurrency } from '../../helpers/concurrency';
 import {
 	describeApiFailure,
 	describeTransportFailure,
+	describeUnreadableSuccess,
 	extractTestId,
 	type ApiResponse,
 	type FailureReport,
@@ -39,6 +45,8 @@ type PreparedItem = ValidItem | InvalidItem;
 interface FulfillmentFailure {
 	report: FailureReport;
 	body: FulfillmentBody;
+	/** iTEP's real answer, when there was one; the error details show it. */
+	response?: ApiResponse;
 }
 
 type ItemResult = { output: INodeExecutionData } | { failure: FulfillmentFailure };
@@ -52,9 +60,14 @@ export async function provisionTestIds(
 	kind: FulfillmentKind,
 ): Promise<INodeExecutionData[]> {
 	const items = this.getInputData();
+	const origin: RequestOrigin = {
+		workflowId: String(this.getWorkflow().id ?? ''),
+		executionId: String(this.getExecutionId() ?? ''),
+		at: new Date().toISOString(),
+	};
 	const prepared = rejectRepeatedSequences.call(
 		this,
-		items.map((_, itemIndex) => prepareItem.call(this, kind, itemIndex)),
+		items.map((_, itemIndex) => prepareItem.call(this, kind, itemIndex, origin)),
 	);
 	const continueOnFail = this.continueOnFail();
 
@@ -86,7 +99,7 @@ export async function provisionTestIds(
 		const outcome = result.value;
 		if ('output' in outcome) output.push(outcome.output);
 		else if (continueOnFail) output.push(failureItem(outcome.failure, itemIndex));
-		else throw toNodeError.call(this, outcome.failure, itemIndex, provisionedTestIds(settled));
+		else throw toNodeError.call(this, outcome.failure, itemIndex, otherOutcomes(settled, itemIndex));
 	}
 	return output;
 }
@@ -98,6 +111,7 @@ function failureItem(failure: FulfillmentFailure, itemIndex: number): INodeExecu
 		httpCode: failure.report.httpCode,
 		productCode: failure.body['product-code'],
 		sequence: failure.body.sequence,
+		...(failure.response ? { response: failure.response.body as IDataObject } : {}),
 	});
 }
 
@@ -120,7 +134,32 @@ function rejectRepeatedSequences(this: IExecuteFunctions, prepared: PreparedItem
 	});
 }
 
-function prepareItem(this: IExecuteFunctions, kind: FulfillmentKind, itemIndex: number): PreparedItem {
+/** Reads and validates one item. Never throws: an expression error is this item's error, like any other. */
+function prepareItem(
+	this: IExecuteFunctions,
+	kind: FulfillmentKind,
+	itemIndex: number,
+	origin: RequestOrigin,
+): PreparedItem {
+	try {
+		return buildItem.call(this, kind, itemIndex, origin);
+	} catch (error) {
+		return {
+			ok: false,
+			error: new NodeOperationError(this.getNode(), error as Error, {
+				itemIndex,
+				description: 'A parameter of this item could not be read. Nothing was sent.',
+			}),
+		};
+	}
+}
+
+function buildItem(
+	this: IExecuteFunctions,
+	kind: FulfillmentKind,
+	itemIndex: number,
+	origin: RequestOrigin,
+): PreparedItem {
 	const options = this.getNodeParameter('options', itemIndex, {}) as ItemOptions;
 	const built = buildFulfillmentBody({
 		kind,
@@ -131,6 +170,7 @@ function prepareItem(this: IExecuteFunctions, kind: FulfillmentKind, itemIndex: 
 		sequence: options.sequence ?? nextSequence(),
 		assignedTo: this.getNodeParameter('assignedTo', itemIndex, {}) as AssignedToInput,
 		registration: readRegistration.call(this, itemIndex),
+		origin,
 	});
 	if (built.ok) return { ok: true, body: built.body, options };
 	const [first, ...more] = built.issues;
@@ -182,12 +222,16 @@ async function fulfillItem(
 		return { failure: { report: describeTransportFailure(error), body } };
 	}
 	if (response.statusCode < 200 || response.statusCode >= 300) {
-		return { failure: { report: describeApiFailure(response, body['product-code']), body } };
+		return { failure: { report: describeApiFailure(response, body['product-code']), body, response } };
+	}
+	const testId = extractTestId(response.body);
+	if (testId === undefined) {
+		return { failure: { report: describeUnreadableSuccess(response), body, response } };
 	}
 	return {
 		output: {
 			json: {
-				testId: extractTestId(response.body) ?? null,
+				testId,
 				...summary,
 				...(body.email ? { email: body.email } : {}),
 				response: response.body as IDataObject,
@@ -201,32 +245,65 @@ function errorItem(message: string, itemIndex: number, details: IDataObject): IN
 	return { json: { error: message, ...details }, pairedItem: { item: itemIndex } };
 }
 
-/** Test IDs this run already obtained, named in the error so a failed run loses none of them. */
-function provisionedTestIds(settled: Array<PromiseSettledResult<ItemResult> | undefined>): string[] {
-	return settled
-		.map((result) => (result?.status === 'fulfilled' && 'output' in result.value ? result.value.output.json.testId : undefined))
-		.filter((id): id is string => typeof id === 'string');
+/**
+ * What the run's other items got, for the error that stops it: the test IDs already provisioned and the
+ * items whose outcome is unknown, so a failed run loses track of none of them.
+ */
+function otherOutcomes(
+	settled: Array<PromiseSettledResult<ItemResult> | undefined>,
+	failedIndex: number,
+): string {
+	const provisioned: string[] = [];
+	const unknown: string[] = [];
+	settled.forEach((result, itemIndex) => {
+		if (result?.status !== 'fulfilled' || itemIndex === failedIndex) return;
+		const outcome = result.value;
+		if ('output' in outcome && typeof outcome.output.json.testId === 'string') {
+			provisioned.push(outcome.output.json.testId);
+		} else if ('failure' in outcome && outcome.failure.report.outcome === 'unknown') {
+			unknown.push(`item ${itemIndex} (sequence ${outcome.failure.body.sequence})`);
+		}
+	});
+	return [
+		provisioned.length
+			? ` Other items of this run were provisioned before it stopped: ${provisioned.join(', ')}.`
+			: '',
+		unknown.length
+			? ` The outcome of ${unknown.join(', ')} is unknown as well: check them in iTEP before running again.`
+			: '',
+	].join('');
 }
 
 function toNodeError(
 	this: IExecuteFunctions,
 	failure: FulfillmentFailure,
 	itemIndex: number,
-	provisioned: string[],
+	others: string,
 ): NodeApiError {
-	const already = provisioned.length
-		? ` Other items of this run were provisioned before it stopped: ${provisioned.join(', ')}.`
-		: '';
 	const { message } = failure.report;
-	const error = new NodeApiError(this.getNode(), { message } as JsonObject, {
+	const description = `${failure.report.description} (product code ${failure.body['product-code']}, sequence ${failure.body.sequence}).${others}`;
+	const error = new NodeApiError(this.getNode(), errorResponseOf(failure), {
 		message,
-		description: `${failure.report.description} (product code ${failure.body['product-code']}, sequence ${failure.body.sequence}).${already}`,
+		description,
 		httpCode: failure.report.httpCode ? String(failure.report.httpCode) : undefined,
 		itemIndex,
 	});
-	// NodeApiError swaps a message naming ECONNRESET, ECONNREFUSED, ECONNABORTED, ETIMEDOUT... for n8n's generic
-	// text ("You can retry the request immediately", "consider Retry on Fail"): wrong advice for a request that
-	// may have provisioned a test ID. Keep ours.
+	// NodeApiError replaces our texts with ones it finds in the response (`message` fields) or, for a message
+	// naming ECONNRESET, ETIMEDOUT..., with n8n's generic "You can retry the request immediately": wrong advice
+	// for a request that may have provisioned a test ID. Keep ours.
 	error.message = message;
+	error.description = description;
 	return error;
+}
+
+/**
+ * What n8n shows as the error's details: iTEP's real answer, or, when none came, the network error code.
+ * Not the transport error's text: n8n's HTTP helper has already replaced it with "You can retry the request
+ * immediately", wrong advice for a request that may have provisioned a test ID.
+ */
+function errorResponseOf(failure: FulfillmentFailure): JsonObject {
+	if (failure.response) {
+		return { statusCode: failure.response.statusCode, body: failure.response.body as JsonObject };
+	}
+	return { code: failure.report.errorCode ?? null, outcome: failure.report.outcome };
 }
