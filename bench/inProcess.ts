@@ -5,11 +5,13 @@ import { parse as parseQueryString } from 'node:querystring';
 import { ItepApi } from '../credentials/ItepApi.credentials';
 import { Itep } from '../nodes/Itep/Itep.node';
 import { FULFILLMENT_PATH, DEFAULT_SIGNATURE_HEADER } from '../nodes/shared/protocol';
-import { buildResultData, encodeResultForm, parseResultDelivery, RESULT_FORM_CONTENT_TYPE } from '../nodes/shared/resultPayload';
+import { parseResultDelivery } from '../nodes/shared/resultPayload';
 import { nextSequence } from '../nodes/shared/sequence';
 import { computeSignature, serializeBody } from '../nodes/shared/signing';
-import { signWebhookRequest, verifyWebhookRequest, type WebhookAuthSettings } from '../nodes/shared/webhookAuth';
+import { verifyWebhookRequest, type WebhookAuthSettings } from '../nodes/shared/webhookAuth';
 import { DEFAULT_SANDBOX_API_KEY } from '../sandbox/config';
+import { encodeResultForm, RESULT_FORM_CONTENT_TYPE, sampleResultData } from '../sandbox/resultsData';
+import { signDelivery } from '../sandbox/webhookAuth';
 import { runNode } from '../test/helpers/executeContext';
 import { PRODUCT_CODE } from './workflows';
 
@@ -94,7 +96,7 @@ export async function runNodeInProcess(
  * parse + normalise iTEP's form body as n8n hands it over. Up to `iterations`, stopped after `maxMs`.
  */
 export function triggerCheckMicros(mode: 'none' | 'hmac', iterations: number, maxMs: number): { micros: number; iterations: number } {
-	const form = encodeResultForm(buildResultData({ TestID: '50613490BP' }));
+	const form = encodeResultForm(sampleResultData({ TestID: '50613490BP' }));
 	const rawBody = Buffer.from(form);
 	const body = { ...parseQueryString(form) };
 	const settings: WebhookAuthSettings =
@@ -103,7 +105,7 @@ export function triggerCheckMicros(mode: 'none' | 'hmac', iterations: number, ma
 			: { mode: 'hmac', headerName: 'X-Itep-Webhook-Signature', secrets: ['bench-secret'], encoding: 'hex' };
 	const now = Date.now() / 1000;
 	const headers = Object.fromEntries(
-		Object.entries(signWebhookRequest(rawBody, settings, now)).map(([name, value]) => [name.toLowerCase(), value]),
+		Object.entries(signDelivery(rawBody, settings, now)).map(([name, value]) => [name.toLowerCase(), value]),
 	);
 	const once = () => {
 		const verdict = verifyWebhookRequest(headers, rawBody, settings, now);

@@ -12,8 +12,8 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { buildResultData, encodeResultForm, RESULT_FORM_CONTENT_TYPE } from '../nodes/shared/resultPayload';
 import { DEFAULT_SANDBOX_API_KEY } from '../sandbox/config';
+import { encodeResultForm, RESULT_FORM_CONTENT_TYPE, sampleResultData } from '../sandbox/resultsData';
 import {
 	ITEP_NODE_TYPE,
 	ITEP_TRIGGER_NODE_TYPE,
@@ -319,7 +319,7 @@ async function p4({ n8n }: Context): Promise<Row[]> {
 	const webhookId = await create(webhookWorkflow('bench: Webhook node', 'bench-webhook'));
 	await n8n.api.activateWorkflow(triggerId);
 	await n8n.api.activateWorkflow(webhookId);
-	const form = encodeResultForm(buildResultData());
+	const form = encodeResultForm(sampleResultData());
 	const targets = [
 		{ key: 'trigger', workflowId: triggerId, url: `${n8n.baseUrl}/webhook/bench-itep-results` },
 		{ key: 'webhook', workflowId: webhookId, url: `${n8n.baseUrl}/webhook/bench-webhook` },

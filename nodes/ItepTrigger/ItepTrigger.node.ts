@@ -8,7 +8,7 @@ import {
 } from 'n8n-workflow';
 
 import { testWebhookCredential } from './auth';
-import { DEFAULT_PATH, triggerProperties } from './description';
+import { triggerProperties } from './description';
 import { receiveDelivery } from './receive';
 
 /**
@@ -23,11 +23,13 @@ export class ItepTrigger implements INodeType {
 		name: 'itepTrigger',
 		icon: { light: 'file:../../icons/itep.svg', dark: 'file:../../icons/itep.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// 1.1: an empty Path means the node's webhook ID (version 1 defaulted to the fixed "itep-results").
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle:
-			'={{"On " + ($parameter["events"] || []).map(e => ({completed: "Test Completed", finished: "Test Finished", reset: "Test Reset", invalidated: "Test Invalidated", technicalIssue: "Technical Issue", other: "Other Status"})[e] || e).join(", ")}}',
+			'={{"On " + ($parameter["events"] || []).map(e => ({completed: "Test Completed", finished: "Test Finished", reset: "Test Reset", invalidated: "Test Invalidated", technicalIssue: "Technical Issue", other: "Other Status", unrecognized: "Unrecognized Status"})[e] || e).join(", ")}}',
 		description:
-			'Provision iTEP English test IDs and start workflows when iTEP reports a verified test result',
+			'Starts a workflow when iTEP reports on a test (finished, graded, reset, invalidated or a technical problem), after checking the delivery is genuine and new',
 		defaults: { name: 'iTEP Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -60,7 +62,8 @@ export class ItepTrigger implements INodeType {
 				// n8n answers a started execution with `responseData`, which it defaults to the literal text
 				// "firstEntryJson" when left out; an empty value makes it send the node's webhookResponse instead.
 				responseData: '',
-				path: `={{$parameter["path"] || "${DEFAULT_PATH}"}}`,
+				// n8n uses the node's webhook ID when a full path is empty.
+				path: '={{$parameter["path"]}}',
 				isFullPath: true,
 				ndvHideMethod: true,
 			},

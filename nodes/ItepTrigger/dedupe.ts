@@ -1,6 +1,11 @@
+import { createHash } from 'crypto';
+
 /**
- * In-memory suppression of repeated iTEP deliveries (same test, same normalised status), e.g. a sender
- * retrying after a timeout.
+ * In-memory suppression of repeated iTEP deliveries, e.g. a sender retrying after a timeout.
+ *
+ * A delivery's key is its test ID, its normalised status and a digest of its whole `data` content, so only
+ * a true repeat is suppressed: a forged or different delivery for the same test and status has another
+ * key and can never hide the genuine one.
  *
  * Guarantees, within ONE n8n process:
  * - For a given scope (workflow + trigger node + execution mode) and key, at most one delivery is admitted
@@ -17,7 +22,6 @@
  * - Across a restart of n8n: the memory is gone, so a retry arriving after a restart starts the workflow.
  * - Across processes: in queue mode with several webhook processors, or multi-main, each process keeps its
  *   own memory; two copies of a delivery that land on different processes both start the workflow.
- *   Exactly-once downstream needs an idempotent step keyed on test ID + status (e.g. an upsert).
  * - A delivery is claimed before the execution runs; if that execution later fails, a retry inside the
  *   window is still suppressed.
  */
@@ -27,29 +31,34 @@ export const MAX_KEYS_PER_SCOPE = 10_000;
 /** key -> time (ms) at which it may be admitted again; Map order is insertion (= admission) order. */
 type Scope = Map<string, number>;
 
-const scopes = new Map<string, Scope>();
+export class DeliveryMemory {
+	private readonly scopes = new Map<string, Scope>();
 
-/**
- * Records `key` and returns true if it was not admitted in `scope` within the last `windowMs`; returns
- * false (a duplicate) otherwise. Synchronous on purpose: see the module comment.
- */
-export function claimDelivery(scopeId: string, key: string, nowMs: number, windowMs: number): boolean {
-	const scope = scopes.get(scopeId) ?? new Map<string, number>();
-	scopes.set(scopeId, scope);
-	evictExpired(scope, nowMs);
+	/**
+	 * Records `key` and returns true if it was not admitted in `scope` within the last `windowMs`; returns
+	 * false (a repeat) otherwise. Synchronous on purpose: see the module comment.
+	 */
+	claim(scopeId: string, key: string, nowMs: number, windowMs: number): boolean {
+		let scope = this.scopes.get(scopeId);
+		if (!scope) this.scopes.set(scopeId, (scope = new Map()));
+		evictExpired(scope, nowMs);
 
-	const admitAgainAt = scope.get(key);
-	if (admitAgainAt !== undefined && admitAgainAt > nowMs) return false;
+		const admitAgainAt = scope.get(key);
+		if (admitAgainAt !== undefined && admitAgainAt > nowMs) return false;
 
-	// Re-inserting moves the key to the end, keeping insertion order = admission order.
-	scope.delete(key);
-	while (scope.size >= MAX_KEYS_PER_SCOPE) {
-		const oldest = scope.keys().next().value as string;
-		scope.delete(oldest);
+		// Re-inserting moves the key to the end, keeping insertion order = admission order.
+		scope.delete(key);
+		while (scope.size >= MAX_KEYS_PER_SCOPE) {
+			const oldest = scope.keys().next().value as string;
+			scope.delete(oldest);
+		}
+		scope.set(key, nowMs + windowMs);
+		return true;
 	}
-	scope.set(key, nowMs + windowMs);
-	return true;
 }
+
+/** The memory every iTEP Trigger of this process shares (scopes keep workflows and nodes apart). */
+export const recentDeliveries = new DeliveryMemory();
 
 /** Drops expired keys from the oldest end; stops at the first live one, so each claim costs O(1) amortised. */
 function evictExpired(scope: Scope, nowMs: number): void {
@@ -59,17 +68,11 @@ function evictExpired(scope: Scope, nowMs: number): void {
 	}
 }
 
-/** The dedupe key of a delivery: iTEP's test ID and the normalised status. */
-export function deliveryKey(testId: string, status: string): string {
-	return `${testId}\u0000${status}`;
-}
-
-/** Number of keys held for a scope (for tests and diagnostics). */
-export function heldKeys(scopeId: string): number {
-	return scopes.get(scopeId)?.size ?? 0;
-}
-
-/** Forgets everything (tests only). */
-export function resetDeliveryMemory(): void {
-	scopes.clear();
+/**
+ * The key of a delivery: iTEP's test ID, the normalised status and a SHA-256 of the `data` object as
+ * received (JSON-serialised in the order it was sent, which a retry of the same bytes reproduces).
+ */
+export function deliveryKey(testId: string, status: string, data: Record<string, unknown>): string {
+	const digest = createHash('sha256').update(JSON.stringify(data)).digest('base64');
+	return `${testId}\u0000${status}\u0000${digest}`;
 }

@@ -2,9 +2,13 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import type { ItepEvent } from '../shared/resultPayload';
 
-/** The webhook path iTEP staff are given (below the n8n webhook base URL). */
-export const DEFAULT_PATH = 'itep-results';
-export const DEFAULT_EVENTS: ItepEvent[] = ['completed'];
+/**
+ * Version 1's default path. It is the same on every instance, so from version 1.1 an empty path stands for
+ * the node's webhook ID instead (what n8n's own Webhook node does): a URL nobody can guess.
+ */
+export const VERSION_1_DEFAULT_PATH = 'itep-results';
+/** An unrecognised status is selected by default, so a result in words we do not know is seen, not dropped. */
+export const DEFAULT_EVENTS: ItepEvent[] = ['completed', 'unrecognized'];
 export const DEFAULT_DUPLICATE_WINDOW_SECONDS = 600;
 
 export type AuthenticationMode = 'none' | 'header' | 'basic' | 'hmac';
@@ -39,9 +43,18 @@ const EVENT_OPTIONS: Array<{ name: string; value: ItepEvent; description: string
 	{
 		name: 'Other Status',
 		value: 'other',
-		description: 'Any other status (Review, Disabled, or one iTEP has not documented)',
+		description: 'Review or Disabled',
+	},
+	{
+		name: 'Unrecognized Status',
+		value: 'unrecognized',
+		description:
+			'A status in neither of iTEP\'s published vocabularies. Selected by default so such a result is not lost; the output has the status as sent in statusText.',
 	},
 ];
+
+const PATH_DESCRIPTION =
+	'The last part of the webhook URL. It must be unique among the published workflows of this n8n instance.';
 
 export const triggerProperties: INodeProperties[] = [
 	{
@@ -55,11 +68,20 @@ export const triggerProperties: INodeProperties[] = [
 		displayName: 'Path',
 		name: 'path',
 		type: 'string',
-		default: DEFAULT_PATH,
+		default: VERSION_1_DEFAULT_PATH,
 		required: true,
-		placeholder: DEFAULT_PATH,
-		description:
-			'The last part of the webhook URL. It must be unique among the published workflows of this n8n instance.',
+		placeholder: VERSION_1_DEFAULT_PATH,
+		description: PATH_DESCRIPTION,
+		displayOptions: { show: { '@version': [1] } },
+	},
+	{
+		displayName: 'Path',
+		name: 'path',
+		type: 'string',
+		default: '',
+		placeholder: 'Leave empty for a unique, unguessable path',
+		description: `${PATH_DESCRIPTION} Leave it empty to use the node's own webhook ID, which nobody can guess`,
+		displayOptions: { hide: { '@version': [1] } },
 	},
 	{
 		displayName: 'Authentication',
@@ -74,6 +96,14 @@ export const triggerProperties: INodeProperties[] = [
 		default: 'none',
 		description:
 			'How a delivery proves it comes from iTEP. Use what iTEP staff configured for your tracking code; deliveries that fail the check get 401 and start nothing.',
+	},
+	{
+		displayName:
+			'With no authentication, anyone who learns this URL can post a result that looks genuine. Keep the path empty (a unique, unguessable URL) or ask iTEP staff for a header, user and password, or a signing secret.',
+		name: 'noAuthenticationNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { authentication: ['none'] } },
 	},
 	{
 		displayName: 'Events',

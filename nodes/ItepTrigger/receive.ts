@@ -1,9 +1,9 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { parseResultDelivery, type ItepEvent } from '../shared/resultPayload';
+import { parseResultDelivery, type ItepEvent, type ItepResult } from '../shared/resultPayload';
 import { verifyWebhookRequest, type WebhookAuthSettings } from '../shared/webhookAuth';
 import { loadAuthSettings } from './auth';
-import { claimDelivery, deliveryKey } from './dedupe';
+import { deliveryKey, recentDeliveries } from './dedupe';
 import {
 	DEFAULT_DUPLICATE_WINDOW_SECONDS,
 	DEFAULT_EVENTS,
@@ -37,6 +37,16 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 		return refuse.call(this, response, 500, 'trigger is misconfigured', 'credential unreadable');
 	}
 
+	// From typeVersion 1.1 n8n parses only the usual content types before the node runs; any other body is
+	// read here, so an odd but genuine delivery (no Content-Type, say) still has bytes to verify and read.
+	if (!request.rawBody && !isMultipart(request.headers['content-type'])) {
+		try {
+			await readUnparsedBody(request);
+		} catch {
+			// The sender went away mid-body: nothing to verify or read.
+			return refuse.call(this, response, 400, 'body could not be read', 'body stream aborted');
+		}
+	}
 	// n8n keeps the exact bytes for every body it parses itself; multipart bodies are streamed to a form
 	// parser instead, so there is nothing to check a signature against.
 	const { rawBody } = request;
@@ -58,6 +68,7 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 	});
 	if (!parsed.ok) return refuse.call(this, response, 400, parsed.reason, parsed.reason);
 	const { result } = parsed;
+	reportOddities.call(this, result);
 
 	// From here on nothing may be awaited: checking for a repeat and deciding to start must happen in one
 	// synchronous step, or concurrent copies of a delivery could all pass the check.
@@ -70,9 +81,9 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 			'duplicateWindowSeconds',
 			DEFAULT_DUPLICATE_WINDOW_SECONDS,
 		) as number;
-		const admitted = claimDelivery(
+		const admitted = recentDeliveries.claim(
 			dedupeScope(this),
-			deliveryKey(result.testId, result.status),
+			deliveryKey(result.testId, result.status, result.original),
 			Date.now(),
 			windowSeconds * 1000,
 		);
@@ -82,6 +93,26 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 		workflowData: [this.helpers.returnJsonArray([result as unknown as IDataObject])],
 		webhookResponse: { received: true, started: true },
 	};
+}
+
+/**
+ * A genuine delivery in a shape we did not expect still arrives, but the n8n log says so: an unrecognised
+ * status (quoted, cut short) and the names of unreadable fields (their values stay out of the log).
+ */
+function reportOddities(this: IWebhookFunctions, result: ItepResult): void {
+	if (result.status === 'unknown') {
+		this.logger.warn(
+			`iTEP Trigger received an unrecognised Status ${JSON.stringify(result.statusText.slice(0, 40))} for test ${JSON.stringify(result.testId.slice(0, 40))}; its event is "unrecognized"`,
+			logContext(this),
+		);
+	}
+	if (result.warnings.length) {
+		const fields = result.warnings.map((warning) => warning.field).join(', ');
+		this.logger.warn(
+			`iTEP Trigger could not read field(s) ${fields}; they are null in the output and kept in "original"`,
+			logContext(this),
+		);
+	}
 }
 
 /** Writes the refusal itself so n8n sends nothing more and starts no execution. */
@@ -97,6 +128,16 @@ function refuse(
 	response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
 	response.end(JSON.stringify({ error: answer }));
 	return { noWebhookResponse: true };
+}
+
+/** n8n's rawBodyReader puts `readRawBody` on every request; feature-detected all the same. */
+async function readUnparsedBody(request: object): Promise<void> {
+	const { readRawBody } = request as { readRawBody?: () => Promise<void> };
+	if (typeof readRawBody === 'function') await readRawBody.call(request);
+}
+
+function isMultipart(contentType: string | undefined): boolean {
+	return (contentType ?? '').trim().toLowerCase().startsWith('multipart/');
 }
 
 function notStarted(reason: string): IDataObject {

@@ -1,9 +1,9 @@
-import { z } from 'zod';
-
 /**
  * iTEP's results webhook: one form field `data` holding a JSON string with the test's result.
  * The field names and ranges are iTEP's (integration book, "Integration Results Webhook"); the value types
- * are not documented, so numbers are accepted as JSON numbers or numeric strings and blanks as absent.
+ * are not documented. Only what identifies a delivery (TestID, Status) can make it unreadable; any other
+ * field that does not fit becomes `null` with a warning and stays in `original`, so a genuine result is
+ * never refused for the shape of an optional field.
  */
 
 /** iTEP's exam states, normalised across its two published vocabularies. */
@@ -20,7 +20,10 @@ export const ITEP_STATUSES = [
 ] as const;
 export type ItepStatus = (typeof ITEP_STATUSES)[number];
 
-/** Why iTEP called: the processing points its documents list, inferred from the status. */
+/**
+ * Why iTEP called: the processing points its documents list, inferred from the status. `unrecognized` is a
+ * status word neither vocabulary has, kept apart from `other` so that it is selected by default and seen.
+ */
 export const ITEP_EVENTS = [
 	'finished',
 	'completed',
@@ -28,23 +31,27 @@ export const ITEP_EVENTS = [
 	'invalidated',
 	'technicalIssue',
 	'other',
+	'unrecognized',
 ] as const;
 export type ItepEvent = (typeof ITEP_EVENTS)[number];
 
-/** Both vocabularies (the two copies of iTEP's page differ), keyed case- and separator-insensitively. */
-const STATUS_SYNONYMS: Readonly<Record<string, ItepStatus>> = {
-	ready: 'ready',
-	started: 'started',
-	incomplete: 'started',
-	finished: 'finished',
-	review: 'review',
-	technicaldifficulty: 'technicalDifficulty',
-	problem: 'technicalDifficulty',
-	invalidated: 'invalidated',
-	completed: 'completed',
-	complete: 'completed',
-	disabled: 'disabled',
-};
+/**
+ * Both vocabularies (the two copies of iTEP's page differ), keyed case- and separator-insensitively.
+ * A Map, because the key is the sender's text: `constructor` must not find Object's own properties.
+ */
+const STATUS_SYNONYMS: ReadonlyMap<string, ItepStatus> = new Map([
+	['ready', 'ready'],
+	['started', 'started'],
+	['incomplete', 'started'],
+	['finished', 'finished'],
+	['review', 'review'],
+	['technicaldifficulty', 'technicalDifficulty'],
+	['problem', 'technicalDifficulty'],
+	['invalidated', 'invalidated'],
+	['completed', 'completed'],
+	['complete', 'completed'],
+	['disabled', 'disabled'],
+]);
 
 /** A reset sends the exam back to Ready or Started; iTEP does not say which, so both count. */
 const EVENT_OF_STATUS: Readonly<Record<ItepStatus, ItepEvent>> = {
@@ -56,11 +63,11 @@ const EVENT_OF_STATUS: Readonly<Record<ItepStatus, ItepEvent>> = {
 	invalidated: 'invalidated',
 	completed: 'completed',
 	disabled: 'other',
-	unknown: 'other',
+	unknown: 'unrecognized',
 };
 
 export function normaliseStatus(status: string): ItepStatus {
-	return STATUS_SYNONYMS[status.toLowerCase().replace(/[\s_-]+/g, '')] ?? 'unknown';
+	return STATUS_SYNONYMS.get(status.toLowerCase().replace(/[\s_-]+/g, '')) ?? 'unknown';
 }
 
 export function eventOfStatus(status: ItepStatus): ItepEvent {
@@ -70,89 +77,10 @@ export function eventOfStatus(status: ItepStatus): ItepEvent {
 /** Deliveries are a few kilobytes; anything this large is not iTEP's and is refused before parsing. */
 export const MAX_DATA_LENGTH = 256 * 1024;
 
-const LEVEL_RANGE = { min: 0, max: 6, text: 'a level from 0.0 to 6.0' };
-const NUMERIC_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 /** `<Section>_Level`, `<Section>_Score`, `<Section>_cefr`; iTEP documents Grammar, the rest follow suit. */
 const SECTION_FIELD = /^([A-Za-z][A-Za-z0-9]*)_(Level|Score|cefr)$/i;
-
-// ---------------------------------------------------------------------------------------------------------
-// Schema of the `data` object
-
-type NumberRule = { min?: number; max?: number; integer?: boolean; text: string };
-
-/** Messages that name the field, told apart by whether the field was there at all. */
-const fieldErrors = (field: string, expected: string) => ({
-	errorMap: (_issue: z.ZodIssueOptionalMessage, ctx: { data: unknown }) => ({
-		message: ctx.data === undefined ? `${field} is missing` : `${field} is not ${expected}`,
-	}),
-});
-
-const isBlank = (value: unknown): value is null | undefined | '' =>
-	value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
-
-/** A number sent as a JSON number or numeric text; blank means absent. */
-function numberField(field: string, rule: NumberRule) {
-	return z
-		.union([z.number(), z.string(), z.null()], fieldErrors(field, rule.text))
-		.optional()
-		.transform((value, ctx): number | undefined => {
-			if (isBlank(value)) return undefined;
-			const number =
-				typeof value === 'number' ? value : NUMERIC_TEXT.test(value.trim()) ? Number(value) : NaN;
-			const fits =
-				Number.isFinite(number) &&
-				(!rule.integer || Number.isInteger(number)) &&
-				number >= (rule.min ?? -Infinity) &&
-				number <= (rule.max ?? Infinity);
-			if (fits) return number;
-			ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${field} is not ${rule.text}` });
-			return z.NEVER;
-		});
-}
-
-/** Text; blank means absent. */
-function textField(field: string) {
-	return z
-		.union([z.string(), z.null()], fieldErrors(field, 'text'))
-		.optional()
-		.transform((value) => (isBlank(value) ? undefined : value.trim()));
-}
-
-/** An identifier iTEP may send as text or number; kept as text. */
-function idField(field: string) {
-	return z
-		.union([z.string(), z.number()], fieldErrors(field, 'text or a number'))
-		.transform((value) => String(value).trim());
-}
-
-function optionalIdField(field: string) {
-	return z
-		.union([z.string(), z.number(), z.null()], fieldErrors(field, 'text or a number'))
-		.optional()
-		.transform((value) => (isBlank(value) ? undefined : String(value).trim()));
-}
-
-const resultDataSchema = z
-	.object({
-		TestID: idField('TestID').refine((id) => id.length > 0, 'TestID is empty'),
-		OID: optionalIdField('OID'),
-		Status: z
-			.string({ required_error: 'Status is missing', invalid_type_error: 'Status is not a string' })
-			.trim()
-			.min(1, 'Status is empty'),
-		Duration: numberField('Duration', { min: 0, text: 'a number of minutes' }),
-		TestDate: textField('TestDate'),
-		TestMonth: numberField('TestMonth', { min: 1, max: 12, integer: true, text: 'a month from 1 to 12' }),
-		TestDay: numberField('TestDay', { min: 1, max: 31, integer: true, text: 'a day from 1 to 31' }),
-		TestYear: numberField('TestYear', { min: 1901, max: 9999, integer: true, text: 'a year after 1900' }),
-		score_report_url: textField('score_report_url'),
-		Overall_Level: numberField('Overall_Level', LEVEL_RANGE),
-		Overall_cefr: textField('Overall_cefr'),
-	})
-	.passthrough();
-
-/** The `data` object as iTEP sends it (numbers may arrive as text); unknown fields are allowed. */
-export type ResultData = z.input<typeof resultDataSchema>;
+const NUMERIC_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+const MAX_WARNING_VALUE_CHARS = 200;
 
 // ---------------------------------------------------------------------------------------------------------
 // Normalised result
@@ -163,13 +91,23 @@ export interface ItepSectionResult {
 	cefr: string | null;
 }
 
-/** What the trigger outputs. `null` marks a field iTEP left out or blank, so every item has one shape. */
+/** A field that was sent but could not be read; its value is `null` in the output and intact in `original`. */
+export interface ResultWarning {
+	field: string;
+	/** The value as sent (long text is cut to 200 characters). */
+	value: unknown;
+	problem: string;
+}
+
+/** What the trigger outputs. `null` marks a field iTEP left out, left blank or sent unreadable. */
 export interface ItepResult {
 	testId: string;
 	oid: string | null;
 	status: ItepStatus;
+	/** Status exactly as sent (trimmed), so an unrecognised one can be read. */
+	statusText: string;
 	event: ItepEvent;
-	/** ISO `YYYY-MM-DD`, the day iTEP says the test was finished (no time zone is documented). */
+	/** ISO `YYYY-MM-DD`, the day iTEP says the test was finished (as written; no time zone is documented). */
 	testDate: string | null;
 	overallLevel: number | null;
 	overallCefr: string | null;
@@ -177,6 +115,8 @@ export interface ItepResult {
 	scoreReportUrl: string | null;
 	/** Keyed by section name with a lower-case first letter: `Grammar_Level` -> `sections.grammar.level`. */
 	sections: Record<string, ItepSectionResult>;
+	/** One entry per field that was sent but could not be read; empty for a delivery as documented. */
+	warnings: ResultWarning[];
 	/** Every field exactly as iTEP sent it. */
 	original: Record<string, unknown>;
 }
@@ -190,51 +130,180 @@ export interface ResultDelivery {
 	rawBody?: Buffer;
 }
 
-/** Reads, validates and normalises one delivery. Never throws; `reason` is short and names the field. */
+/** Reads and normalises one delivery. Never throws; `reason` is short and names the field. */
 export function parseResultDelivery(delivery: ResultDelivery): ParseOutcome {
 	const json = extractDataJson(delivery);
 	if (!json.ok) return json;
 	return parseResultData(json.data);
 }
 
-/** Validates and normalises the decoded `data` object. */
+/** Reads and normalises the decoded `data` object. Refuses only a missing or unusable TestID or Status. */
 export function parseResultData(data: unknown): ParseOutcome {
-	if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-		return { ok: false, reason: '`data` is not a JSON object' };
-	}
-	const parsed = resultDataSchema.safeParse(data);
-	if (!parsed.success) return { ok: false, reason: firstReason(parsed.error) };
-	const fields = parsed.data;
-	const original = data as Record<string, unknown>;
+	if (!isRecord(data)) return { ok: false, reason: '`data` is not a JSON object' };
+	const testId = readIdentity(data, 'TestID');
+	if (!testId.ok) return testId;
+	const statusText = readIdentity(data, 'Status');
+	if (!statusText.ok) return statusText;
 
-	const testDate = isoTestDate(fields);
-	if (!testDate.ok) return testDate;
-	const sections = readSections(original);
-	if (!sections.ok) return sections;
-
-	const status = normaliseStatus(fields.Status);
-	return {
-		ok: true,
-		result: {
-			testId: fields.TestID,
-			oid: fields.OID ?? null,
-			status,
-			event: eventOfStatus(status),
-			testDate: testDate.value,
-			overallLevel: fields.Overall_Level ?? null,
-			overallCefr: fields.Overall_cefr ?? null,
-			durationMinutes: fields.Duration ?? null,
-			scoreReportUrl: fields.score_report_url ?? null,
-			sections: sections.value,
-			original,
-		},
+	const reader = new FieldReader(data);
+	const status = normaliseStatus(statusText.value);
+	const result: ItepResult = {
+		testId: testId.value,
+		oid: reader.id('OID'),
+		status,
+		statusText: statusText.value,
+		event: eventOfStatus(status),
+		testDate: reader.testDate(),
+		overallLevel: reader.level('Overall_Level'),
+		overallCefr: reader.text('Overall_cefr'),
+		durationMinutes: reader.number('Duration', { min: 0, text: 'a number of minutes' }),
+		scoreReportUrl: reader.text('score_report_url'),
+		sections: reader.sections(),
+		warnings: reader.warnings,
+		original: data,
 	};
+	return { ok: true, result };
 }
 
-function firstReason(error: z.ZodError): string {
-	const [first, ...others] = error.issues;
-	const more = others.length ? ` (and ${others.length} more problem${others.length > 1 ? 's' : ''})` : '';
-	return `${first.message}${more}`;
+/** TestID and Status identify a delivery: text (TestID may be a number), not blank. */
+function readIdentity(
+	data: Record<string, unknown>,
+	field: 'TestID' | 'Status',
+): { ok: true; value: string } | { ok: false; reason: string } {
+	const value = ownValue(data, field);
+	if (value === undefined || value === null) return { ok: false, reason: `${field} is missing` };
+	const readable = typeof value === 'string' || (field === 'TestID' && typeof value === 'number');
+	if (!readable) {
+		return { ok: false, reason: `${field} is not ${field === 'TestID' ? 'text or a number' : 'text'}` };
+	}
+	const text = String(value).trim();
+	return text ? { ok: true, value: text } : { ok: false, reason: `${field} is empty` };
+}
+
+type NumberRule = { min?: number; max?: number; integer?: boolean; text: string };
+
+const LEVEL_RULE: NumberRule = { min: 0, max: 6, text: 'a level from 0.0 to 6.0' };
+
+/** Reads optional fields one by one, collecting a warning for each that was sent but does not fit. */
+class FieldReader {
+	readonly warnings: ResultWarning[] = [];
+
+	constructor(private readonly data: Record<string, unknown>) {}
+
+	/** A number sent as a JSON number or numeric text; blank means absent. */
+	number(field: string, rule: NumberRule): number | null {
+		return this.numberValue(field, ownValue(this.data, field), rule);
+	}
+
+	level(field: string): number | null {
+		return this.number(field, LEVEL_RULE);
+	}
+
+	text(field: string): string | null {
+		return this.textValue(field, ownValue(this.data, field));
+	}
+
+	/** An identifier sent as text or a number; kept as text. */
+	id(field: string): string | null {
+		const value = ownValue(this.data, field);
+		if (isBlank(value)) return null;
+		if (typeof value === 'string' || typeof value === 'number') return String(value).trim();
+		return this.warn(field, value, 'is not text or a number');
+	}
+
+	/** From TestYear/TestMonth/TestDay when all three are readable, else from TestDate. */
+	testDate(): string | null {
+		const year = this.number('TestYear', { min: 1901, max: 9999, integer: true, text: 'a year after 1900' });
+		const month = this.number('TestMonth', { min: 1, max: 12, integer: true, text: 'a month from 1 to 12' });
+		const day = this.number('TestDay', { min: 1, max: 31, integer: true, text: 'a day from 1 to 31' });
+		if (year !== null && month !== null && day !== null) {
+			const iso = isoDate(year, month, day);
+			if (iso) return iso;
+			this.warn('TestDay', ownValue(this.data, 'TestDay'), `is not a day of ${year}-${month}`);
+		}
+		const text = this.text('TestDate');
+		if (text === null) return null;
+		return (
+			dateOfText(text) ??
+			this.warn('TestDate', text, 'is not a date written M/D/YYYY or YYYY-MM-DD (a time may follow)')
+		);
+	}
+
+	/** Every `<Section>_<Level|Score|cefr>` field, in a Map first so a sender's names touch no object. */
+	sections(): Record<string, ItepSectionResult> {
+		const sections = new Map<string, ItepSectionResult>();
+		for (const [field, value] of Object.entries(this.data)) {
+			const match = SECTION_FIELD.exec(field);
+			if (!match || match[1].toLowerCase() === 'overall') continue;
+			const name = match[1].charAt(0).toLowerCase() + match[1].slice(1);
+			let section = sections.get(name);
+			if (!section) sections.set(name, (section = { level: null, score: null, cefr: null }));
+			const kind = match[2].toLowerCase();
+			if (kind === 'cefr') section.cefr = this.textValue(field, value);
+			else if (kind === 'level') section.level = this.numberValue(field, value, LEVEL_RULE);
+			else section.score = this.numberValue(field, value, { text: 'a number' });
+		}
+		// fromEntries defines own properties, so even `constructor` or `toString` is plain data here.
+		return Object.fromEntries(sections);
+	}
+
+	private numberValue(field: string, value: unknown, rule: NumberRule): number | null {
+		if (isBlank(value)) return null;
+		const number =
+			typeof value === 'number'
+				? value
+				: typeof value === 'string' && NUMERIC_TEXT.test(value.trim())
+					? Number(value)
+					: NaN;
+		const fits =
+			Number.isFinite(number) &&
+			(!rule.integer || Number.isInteger(number)) &&
+			number >= (rule.min ?? -Infinity) &&
+			number <= (rule.max ?? Infinity);
+		return fits ? number : this.warn(field, value, `is not ${rule.text}`);
+	}
+
+	private textValue(field: string, value: unknown): string | null {
+		if (isBlank(value)) return null;
+		if (typeof value === 'string') return value.trim();
+		return this.warn(field, value, 'is not text');
+	}
+
+	private warn(field: string, value: unknown, problem: string): null {
+		const shown =
+			typeof value === 'string' && value.length > MAX_WARNING_VALUE_CHARS
+				? `${value.slice(0, MAX_WARNING_VALUE_CHARS)}…`
+				: value;
+		this.warnings.push({ field, value: shown, problem: `${field} ${problem}` });
+		return null;
+	}
+}
+
+/** `M/D/YYYY` (iTEP's documented form) or `YYYY-MM-DD`, either one optionally followed by a time. */
+function dateOfText(text: string): string | undefined {
+	const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[\sT,]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)?$/.exec(
+		text,
+	);
+	if (us) return Number(us[3]) > 1900 ? isoDate(Number(us[3]), Number(us[1]), Number(us[2])) : undefined;
+	const iso = /^(\d{4})-(\d{2})-(\d{2})(?:[T\s]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(text);
+	if (iso) return Number(iso[1]) > 1900 ? isoDate(Number(iso[1]), Number(iso[2]), Number(iso[3])) : undefined;
+	return undefined;
+}
+
+function isoDate(year: number, month: number, day: number): string | undefined {
+	const date = new Date(Date.UTC(year, month - 1, day));
+	if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+		return undefined;
+	}
+	return date.toISOString().slice(0, 10);
+}
+
+const isBlank = (value: unknown): boolean =>
+	value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+
+/** Only the object's own field: `data.constructor` must not read Object's. */
+function ownValue(data: Record<string, unknown>, field: string): unknown {
+	return Object.prototype.hasOwnProperty.call(data, field) ? data[field] : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -280,7 +349,7 @@ function isEmpty(body: unknown): boolean {
 }
 
 function dataField(fields: Record<string, unknown> | undefined): Extracted {
-	const value = fields?.data;
+	const value = fields ? ownValue(fields, 'data') : undefined;
 	if (value === undefined) return { ok: false, reason: 'no `data` field in the body' };
 	if (Array.isArray(value)) return { ok: false, reason: '`data` field sent more than once' };
 	if (typeof value !== 'string') return { ok: false, reason: '`data` field is not text' };
@@ -294,15 +363,16 @@ function jsonEnvelope(body: unknown): Extracted {
 		body = parsed;
 	}
 	if (!isRecord(body)) return { ok: false, reason: 'body is not a JSON object' };
-	if (typeof body.data === 'string') return parseDataText(body.data);
-	if (isRecord(body.data)) return { ok: true, data: body.data };
-	if (body.data !== undefined) return { ok: false, reason: '`data` is not a JSON string or object' };
+	const data = ownValue(body, 'data');
+	if (typeof data === 'string') return parseDataText(data);
+	if (isRecord(data)) return { ok: true, data };
+	if (data !== undefined) return { ok: false, reason: '`data` is not a JSON string or object' };
 	return { ok: true, data: body };
 }
 
 /** Unknown content type: accept the documented form or plain JSON if that is what the bytes are. */
 function sniff(body: Record<string, unknown> | undefined, text: string | undefined): Extracted {
-	if (body) return 'data' in body ? dataField(body) : jsonEnvelope(body);
+	if (body) return ownValue(body, 'data') !== undefined ? dataField(body) : jsonEnvelope(body);
 	const trimmed = text?.trim() ?? '';
 	if (!trimmed) return { ok: false, reason: 'empty body' };
 	if (trimmed.startsWith('{')) return jsonEnvelope(trimmed);
@@ -324,8 +394,7 @@ function tooLarge(): Extracted {
 
 function formFields(raw: Buffer | undefined): Record<string, unknown> | undefined {
 	if (!raw) return undefined;
-	const params = new URLSearchParams(raw.toString('utf8'));
-	const values = params.getAll('data');
+	const values = new URLSearchParams(raw.toString('utf8')).getAll('data');
 	if (values.length === 0) return {};
 	return { data: values.length === 1 ? values[0] : values };
 }
@@ -346,116 +415,3 @@ function mediaType(contentType: string | undefined): string {
 function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-
-// ---------------------------------------------------------------------------------------------------------
-// Derived fields
-
-type Derived<T> = { ok: true; value: T } | { ok: false; reason: string };
-
-/** From TestYear/TestMonth/TestDay; if those are incomplete, from TestDate (M/D/YYYY). */
-function isoTestDate(fields: z.output<typeof resultDataSchema>): Derived<string | null> {
-	const { TestYear: year, TestMonth: month, TestDay: day } = fields;
-	if (year !== undefined && month !== undefined && day !== undefined) {
-		const iso = isoDate(year, month, day);
-		return iso ? { ok: true, value: iso } : { ok: false, reason: 'TestYear/TestMonth/TestDay is not a real date' };
-	}
-	if (fields.TestDate === undefined) return { ok: true, value: null };
-	const match = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(fields.TestDate);
-	const iso = match && isoDate(Number(match[3]), Number(match[1]), Number(match[2]));
-	return iso && Number(match[3]) > 1900
-		? { ok: true, value: iso }
-		: { ok: false, reason: 'TestDate is not a date written M/D/YYYY' };
-}
-
-function isoDate(year: number, month: number, day: number): string | undefined {
-	const date = new Date(Date.UTC(year, month - 1, day));
-	if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
-		return undefined;
-	}
-	return date.toISOString().slice(0, 10);
-}
-
-/**
- * Building a zod schema costs more than parsing with it, and every delivery carries the same few section
- * fields: keep one schema per field name. Bounded, since field names come from the sender.
- */
-const sectionSchemas = new Map<string, z.ZodTypeAny>();
-const MAX_CACHED_SECTION_SCHEMAS = 256;
-
-function sectionSchema(field: string, kind: string): z.ZodTypeAny {
-	const cached = sectionSchemas.get(field);
-	if (cached) return cached;
-	const schema =
-		kind === 'cefr'
-			? textField(field)
-			: numberField(field, kind === 'level' ? LEVEL_RANGE : { text: 'a number' });
-	if (sectionSchemas.size < MAX_CACHED_SECTION_SCHEMAS) sectionSchemas.set(field, schema);
-	return schema;
-}
-
-function readSections(original: Record<string, unknown>): Derived<Record<string, ItepSectionResult>> {
-	const sections: Record<string, ItepSectionResult> = {};
-	for (const [field, value] of Object.entries(original)) {
-		const match = SECTION_FIELD.exec(field);
-		if (!match || match[1].toLowerCase() === 'overall') continue;
-		const name = match[1].charAt(0).toLowerCase() + match[1].slice(1);
-		const section = (sections[name] ??= { level: null, score: null, cefr: null });
-		const kind = match[2].toLowerCase();
-		const parsed = sectionSchema(field, kind).safeParse(value);
-		if (!parsed.success) return { ok: false, reason: firstReason(parsed.error) };
-		if (typeof parsed.data === 'string') section.cefr = parsed.data;
-		else if (kind === 'level') section.level = parsed.data ?? null;
-		else if (kind === 'score') section.score = parsed.data ?? null;
-	}
-	return { ok: true, value: sections };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Building deliveries (sandbox sender, tests)
-
-/**
- * A complete, valid `data` object for a test finished on `finishedOn` (UTC), with all five sections.
- * `overrides` replace or add fields; pass `undefined` as a value to leave a field out.
- */
-export function buildResultData(
-	overrides: Partial<ResultData> & Record<string, unknown> = {},
-	finishedOn: Date = new Date(Date.UTC(2024, 7, 15)),
-): ResultData {
-	const month = finishedOn.getUTCMonth() + 1;
-	const day = finishedOn.getUTCDate();
-	const year = finishedOn.getUTCFullYear();
-	const testId = String(overrides.TestID ?? '50613490BP');
-	const data: Record<string, unknown> = {
-		OID: 'oid-0001',
-		TestID: testId,
-		Status: 'Completed',
-		Duration: 74,
-		TestDate: `${month}/${day}/${year}`,
-		TestMonth: month,
-		TestDay: day,
-		TestYear: year,
-		score_report_url: `https://example.invalid/score-report/${encodeURIComponent(testId)}`,
-		Overall_Level: 4.2,
-		Overall_cefr: 'B2',
-		Grammar_Level: 4.5,
-		Grammar_Score: 78,
-		Listening_Level: 4.1,
-		Listening_Score: 72,
-		Reading_Level: 4.4,
-		Reading_Score: 76,
-		Writing_Level: 3.9,
-		Writing_Score: 68,
-		Speaking_Level: 4.0,
-		Speaking_Score: 70,
-		...overrides,
-	};
-	for (const [field, value] of Object.entries(data)) if (value === undefined) delete data[field];
-	return data as ResultData;
-}
-
-/** The body iTEP documents: one form field `data` holding the JSON (Content-Type x-www-form-urlencoded). */
-export function encodeResultForm(data: ResultData | Record<string, unknown>): string {
-	return new URLSearchParams({ data: JSON.stringify(data) }).toString();
-}
-
-export const RESULT_FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';

@@ -34,16 +34,3 @@ export function safeEqual(expected: string, actual: string): boolean {
 	const b = Buffer.from(actual, 'utf8');
 	return a.length === b.length && timingSafeEqual(a, b);
 }
-
-/** Whether `signature` is a valid signature of `payload` under `key`. */
-export function verifySignature(
-	payload: string | Buffer,
-	key: string,
-	signature: string,
-	encoding: SignatureEncoding = 'hex',
-): boolean {
-	const expected = computeSignature(payload, key, encoding);
-	// Hex is case-insensitive on the wire; base64 is not.
-	const actual = encoding === 'hex' ? signature.trim().toLowerCase() : signature.trim();
-	return safeEqual(expected, actual);
-}

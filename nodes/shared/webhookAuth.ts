@@ -3,8 +3,9 @@ import { randomBytes } from 'crypto';
 import { computeSignature, safeEqual, type SignatureEncoding } from './signing';
 
 /**
- * Authentication of iTEP's results webhook: the trigger verifies with `verifyWebhookRequest`, the sandbox's
- * sender signs with `signWebhookRequest`, so both sides share one definition of every scheme.
+ * Authentication of iTEP's results webhook, as the trigger verifies it. The sandbox's sender signs with its
+ * own code (sandbox/), so a mistake here shows up as a refused delivery in the tests instead of agreeing
+ * with itself.
  *
  * iTEP staff configure "authorization methods and parameters" per tracking code, but iTEP does not publish
  * which ones; every header name and encoding below is therefore a configurable assumption.
@@ -66,39 +67,6 @@ export function verifyWebhookRequest(
 	}
 }
 
-/** The headers a sender adds so that `verifyWebhookRequest` with the same settings accepts the body. */
-export function signWebhookRequest(
-	rawBody: Buffer | string,
-	settings: WebhookAuthSettings,
-	nowSeconds: number,
-): Record<string, string> {
-	switch (settings.mode) {
-		case 'none':
-			return {};
-		case 'header':
-			return { [settings.headerName]: settings.value };
-		case 'basic':
-			return {
-				Authorization: `Basic ${Buffer.from(`${settings.user}:${settings.password}`).toString('base64')}`,
-			};
-		case 'hmac': {
-			const timestamp = settings.timestampHeader ? String(Math.floor(nowSeconds)) : undefined;
-			const signedInput = hmacInput(toBuffer(rawBody), timestamp);
-			// Signing with every secret mirrors a sender in the middle of a rotation.
-			const signatures = usableSecrets(settings.secrets).map((secret) =>
-				computeSignature(signedInput, secret, settings.encoding),
-			);
-			const headers: Record<string, string> = {
-				[settings.headerName || DEFAULT_WEBHOOK_SIGNATURE_HEADER]: signatures.join(' '),
-			};
-			if (settings.timestampHeader && timestamp) headers[settings.timestampHeader] = timestamp;
-			return headers;
-		}
-		default:
-			return {};
-	}
-}
-
 /** RFC 9110 token: what a header name may consist of. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -153,7 +121,7 @@ export function checkWebhookAuthSettings(settings: WebhookAuthSettings): string[
 }
 
 /** What is signed: the raw body, or `${timestamp}.${rawBody}` (Stripe's scheme) when a timestamp is sent. */
-export function hmacInput(rawBody: Buffer, timestamp?: string): Buffer {
+function hmacInput(rawBody: Buffer, timestamp?: string): Buffer {
 	return timestamp === undefined ? rawBody : Buffer.concat([Buffer.from(`${timestamp}.`), rawBody]);
 }
 

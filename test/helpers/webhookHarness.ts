@@ -5,7 +5,7 @@
  * - The node runs inside n8n-core's own WebhookContext: parameters resolve through n8n's Workflow (defaults
  *   filled in by n8n), credentials go through n8n-core's checks (node credential list, displayOptions), static
  *   data is the Workflow's. Only the credential store and the logger are ours.
- * - Body handling copies n8n 2.40's `webhook-helpers.js` `parseRequestBody` for a typeVersion-1 node and
+ * - Body handling copies n8n 2.40's `webhook-helpers.js` `parseRequestBody` (by the node's typeVersion) and
  *   `middlewares/body-parser.js` `parseBody`: multipart goes to a form parser (fields land under `body.data`,
  *   no `rawBody`); everything else is read into `req.rawBody` (Buffer) and parsed by media type (JSON,
  *   urlencoded via `querystring` with maxKeys 1000, text/plain); a JSON parse error is n8n's 422. An empty
@@ -50,9 +50,14 @@ export interface HarnessOptions {
 	/** Decrypted credential data by credential type name. */
 	credentials?: Record<string, ICredentialDataDecryptedObject>;
 	mode?: WorkflowExecuteMode;
+	/** Default: a new id per harness, so the process-wide duplicate memory never links two tests. */
 	workflowId?: string;
 	nodeId?: string;
+	/** Default: the node's defaultVersion. */
+	typeVersion?: number;
 }
+
+let harnessCount = 0;
 
 export interface Harness {
 	url: string;
@@ -74,7 +79,7 @@ export async function startWebhookHarness(options: HarnessOptions): Promise<Harn
 		id: options.nodeId ?? 'trigger-under-test',
 		name: description.defaults.name ?? description.displayName,
 		type: `n8n-nodes-itep.${description.name}`,
-		typeVersion: 1,
+		typeVersion: options.typeVersion ?? description.defaultVersion ?? 1,
 		position: [0, 0],
 		webhookId: 'b8f3c1d2-0000-4000-8000-000000000001',
 		parameters: options.parameters ?? {},
@@ -88,7 +93,7 @@ export async function startWebhookHarness(options: HarnessOptions): Promise<Harn
 		getKnownTypes: () => ({}),
 	} as unknown as INodeTypes;
 	const workflow = new Workflow({
-		id: options.workflowId ?? 'wf-trigger',
+		id: options.workflowId ?? `wf-trigger-${++harnessCount}`,
 		name: 'trigger test',
 		nodes: [node],
 		connections: {},
@@ -166,7 +171,7 @@ export async function startWebhookHarness(options: HarnessOptions): Promise<Harn
 	});
 
 	async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-		const parsed = await parseLikeN8n(req);
+		const parsed = await parseLikeN8n(req, node.typeVersion);
 		if (parsed === 'unprocessable') {
 			sendJson(res, 422, { code: 422, message: 'Failed to parse request body' });
 			return;
@@ -235,13 +240,27 @@ export async function startWebhookHarness(options: HarnessOptions): Promise<Harn
 	};
 }
 
-type ParsedRequest = IncomingMessage & { rawBody?: Buffer; body?: unknown };
+type ParsedRequest = IncomingMessage & { rawBody?: Buffer; body?: unknown; readRawBody?: () => Promise<void> };
 
-/** Body handling of n8n 2.40 for a typeVersion-1 trigger (see the module comment). */
-async function parseLikeN8n(incoming: IncomingMessage): Promise<'ok' | 'unprocessable'> {
+/**
+ * Body handling of n8n 2.40 (see the module comment). For a typeVersion above 1, n8n parses only JSON, text,
+ * urlencoded and XML bodies before the node runs; any other body stays unread, with `req.readRawBody()` (n8n's
+ * rawBodyReader middleware) to read it on demand.
+ */
+async function parseLikeN8n(incoming: IncomingMessage, typeVersion: number): Promise<'ok' | 'unprocessable'> {
 	const req = incoming as ParsedRequest;
 	const [mediaType, ...parameters] = (req.headers['content-type'] ?? '').split(';');
 	const contentType = mediaType.trim().toLowerCase();
+	req.readRawBody = async () => {
+		if (!req.rawBody) req.rawBody = await readAll(req);
+	};
+	const parsedBeforeTheNode =
+		typeVersion === 1 ||
+		contentType === 'multipart/form-data' ||
+		['application/json', 'text/plain', 'application/x-www-form-urlencoded'].includes(contentType) ||
+		contentType.endsWith('/xml') ||
+		contentType.endsWith('+xml');
+	if (!parsedBeforeTheNode) return 'ok';
 	const bytes = await readAll(req);
 	if (contentType === 'multipart/form-data') {
 		const boundary = parameters

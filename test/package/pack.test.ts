@@ -204,6 +204,24 @@ describe('npm pack tarball', () => {
 		}
 	});
 
+	it('ships no test-only helpers (an independent review found these in dist)', () => {
+		const testOnly = [
+			'buildResultData',
+			'encodeResultForm',
+			'signWebhookRequest',
+			'heldKeys',
+			'resetDeliveryMemory',
+			'verifySignature',
+		];
+		const found = files
+			.filter((f) => f.endsWith('.js'))
+			.flatMap((f) => {
+				const code = fs.readFileSync(path.join(ROOT, f), 'utf8');
+				return testOnly.filter((name) => code.includes(name)).map((name) => `${f}: ${name}`);
+			});
+		expect(found).toEqual([]);
+	});
+
 	it('every published .js is covered by the dist lint gate (dist/ or index.js)', () => {
 		const js = files.filter((f) => f.endsWith('.js'));
 		expect(js.filter((f) => !f.startsWith('dist/') && f !== 'index.js')).toEqual([]);

@@ -1,52 +1,76 @@
-import {
-	claimDelivery,
-	deliveryKey,
-	heldKeys,
-	MAX_KEYS_PER_SCOPE,
-	resetDeliveryMemory,
-} from '../../nodes/ItepTrigger/dedupe';
+import { createHash } from 'crypto';
+
+import { DeliveryMemory, deliveryKey, MAX_KEYS_PER_SCOPE } from '../../nodes/ItepTrigger/dedupe';
+import { sampleResultData } from '../../sandbox/resultsData';
 
 const WINDOW = 600_000;
-const key = deliveryKey('50613490BP', 'completed');
+const data = sampleResultData();
+const key = deliveryKey('50613490BP', 'completed', data);
 
-beforeEach(() => resetDeliveryMemory());
+let memory: DeliveryMemory;
+beforeEach(() => {
+	memory = new DeliveryMemory();
+});
+
+/** Keys held for a scope, read from the private map: the pack ships no test-only accessor. */
+const held = (scopeId: string): number =>
+	(memory as unknown as { scopes: Map<string, Map<string, number>> }).scopes.get(scopeId)?.size ?? 0;
 
 test('the first delivery is admitted, repeats inside the window are not', () => {
-	expect(claimDelivery('wf:node', key, 1_000, WINDOW)).toBe(true);
-	expect(claimDelivery('wf:node', key, 1_001, WINDOW)).toBe(false);
-	expect(claimDelivery('wf:node', key, 1_000 + WINDOW - 1, WINDOW)).toBe(false);
+	expect(memory.claim('wf:node', key, 1_000, WINDOW)).toBe(true);
+	expect(memory.claim('wf:node', key, 1_001, WINDOW)).toBe(false);
+	expect(memory.claim('wf:node', key, 1_000 + WINDOW - 1, WINDOW)).toBe(false);
 });
 
 test('the window is fixed from the first delivery: repeats do not extend it', () => {
-	expect(claimDelivery('s', key, 0, WINDOW)).toBe(true);
-	expect(claimDelivery('s', key, WINDOW - 1, WINDOW)).toBe(false);
-	expect(claimDelivery('s', key, WINDOW, WINDOW)).toBe(true);
-	expect(claimDelivery('s', key, WINDOW + 1, WINDOW)).toBe(false);
+	expect(memory.claim('s', key, 0, WINDOW)).toBe(true);
+	expect(memory.claim('s', key, WINDOW - 1, WINDOW)).toBe(false);
+	expect(memory.claim('s', key, WINDOW, WINDOW)).toBe(true);
+	expect(memory.claim('s', key, WINDOW + 1, WINDOW)).toBe(false);
 });
 
 test('other statuses, other tests and other scopes are independent', () => {
-	expect(claimDelivery('s', key, 0, WINDOW)).toBe(true);
-	expect(claimDelivery('s', deliveryKey('50613490BP', 'finished'), 0, WINDOW)).toBe(true);
-	expect(claimDelivery('s', deliveryKey('99999999XX', 'completed'), 0, WINDOW)).toBe(true);
-	expect(claimDelivery('other workflow', key, 0, WINDOW)).toBe(true);
-	expect(claimDelivery('s', key, 1, WINDOW)).toBe(false);
+	expect(memory.claim('s', key, 0, WINDOW)).toBe(true);
+	expect(memory.claim('s', deliveryKey('50613490BP', 'finished', data), 0, WINDOW)).toBe(true);
+	expect(memory.claim('s', deliveryKey('99999999XX', 'completed', data), 0, WINDOW)).toBe(true);
+	expect(memory.claim('other workflow', key, 0, WINDOW)).toBe(true);
+	expect(memory.claim('s', key, 1, WINDOW)).toBe(false);
+});
+
+test('a delivery with the same test and status but other content has another key', () => {
+	const forged = sampleResultData({ Overall_Level: 0.1 });
+	expect(deliveryKey('50613490BP', 'completed', forged)).not.toBe(key);
+	expect(memory.claim('s', deliveryKey('50613490BP', 'completed', forged), 0, WINDOW)).toBe(true);
+	expect(memory.claim('s', key, 1, WINDOW)).toBe(true);
+});
+
+test('the content digest is the SHA-256 of the data as serialised in the order sent', () => {
+	const digest = createHash('sha256').update(JSON.stringify(data)).digest('base64');
+	expect(key).toBe(`50613490BP\u0000completed\u0000${digest}`);
+	expect(deliveryKey('50613490BP', 'completed', JSON.parse(JSON.stringify(data)))).toBe(key);
 });
 
 test('keys cannot collide through the separator', () => {
-	expect(deliveryKey('a', 'bc')).not.toBe(deliveryKey('ab', 'c'));
+	expect(deliveryKey('a', 'bc', {})).not.toBe(deliveryKey('ab', 'c', {}));
 });
 
 test('expired keys are evicted lazily on the next claim', () => {
-	for (let i = 0; i < 100; i++) claimDelivery('s', `k${i}`, i, 1_000);
-	expect(heldKeys('s')).toBe(100);
-	claimDelivery('s', 'late', 1_050, 1_000);
+	for (let i = 0; i < 100; i++) memory.claim('s', `k${i}`, i, 1_000);
+	expect(held('s')).toBe(100);
+	memory.claim('s', 'late', 1_050, 1_000);
 	// k0..k50 expired (admitted at 0..50, window 1000, now 1050); k51..k99 and "late" remain.
-	expect(heldKeys('s')).toBe(50);
+	expect(held('s')).toBe(50);
 });
 
 test(`a scope never holds more than ${MAX_KEYS_PER_SCOPE} keys; the oldest goes first`, () => {
-	for (let i = 0; i <= MAX_KEYS_PER_SCOPE; i++) claimDelivery('s', `k${i}`, 0, WINDOW);
-	expect(heldKeys('s')).toBe(MAX_KEYS_PER_SCOPE);
-	expect(claimDelivery('s', 'k0', 1, WINDOW)).toBe(true); // evicted, so admitted again
-	expect(claimDelivery('s', `k${MAX_KEYS_PER_SCOPE}`, 1, WINDOW)).toBe(false);
+	for (let i = 0; i <= MAX_KEYS_PER_SCOPE; i++) memory.claim('s', `k${i}`, 0, WINDOW);
+	expect(held('s')).toBe(MAX_KEYS_PER_SCOPE);
+	expect(memory.claim('s', 'k0', 1, WINDOW)).toBe(true); // evicted, so admitted again
+	expect(memory.claim('s', `k${MAX_KEYS_PER_SCOPE}`, 1, WINDOW)).toBe(false);
+});
+
+test('two memories share nothing', () => {
+	const other = new DeliveryMemory();
+	expect(memory.claim('s', key, 0, WINDOW)).toBe(true);
+	expect(other.claim('s', key, 0, WINDOW)).toBe(true);
 });

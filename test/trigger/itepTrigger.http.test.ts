@@ -6,15 +6,11 @@ import { ItepWebhookBasicAuthApi } from '../../credentials/ItepWebhookBasicAuthA
 import { ItepWebhookHeaderAuthApi } from '../../credentials/ItepWebhookHeaderAuthApi.credentials';
 import { ItepWebhookSignatureApi } from '../../credentials/ItepWebhookSignatureApi.credentials';
 import { CREDENTIAL_OF_MODE } from '../../nodes/ItepTrigger/auth';
-import { resetDeliveryMemory } from '../../nodes/ItepTrigger/dedupe';
 import { ItepTrigger } from '../../nodes/ItepTrigger/ItepTrigger.node';
-import {
-	buildResultData,
-	encodeResultForm,
-	RESULT_FORM_CONTENT_TYPE,
-	type ResultData,
-} from '../../nodes/shared/resultPayload';
-import { signWebhookRequest, type WebhookAuthSettings } from '../../nodes/shared/webhookAuth';
+// Deliveries are built and signed by the sandbox (its own code), as iTEP would send them.
+import { encodeResultForm, RESULT_FORM_CONTENT_TYPE, sampleResultData } from '../../sandbox/resultsData';
+import { applyResultVariant, RESULT_VARIANTS } from '../../sandbox/resultVariants';
+import { signDelivery, type SenderAuth } from '../../sandbox/webhookAuth';
 import { multipartBody, startWebhookHarness, type Harness, type HarnessOptions } from '../helpers/webhookHarness';
 
 const HEADER_SECRET = 'hdr-SECRET-7f3a9c';
@@ -38,7 +34,7 @@ const CREDENTIALS = {
 };
 
 /** What the sender (iTEP, the sandbox) is configured with for each mode. */
-const SENDER: Record<'header' | 'basic' | 'hmac' | 'hmacNext', WebhookAuthSettings> = {
+const SENDER: Record<'header' | 'basic' | 'hmac' | 'hmacNext', SenderAuth> = {
 	header: { mode: 'header', headerName: 'X-Itep-Token', value: HEADER_SECRET },
 	basic: { mode: 'basic', user: 'itep', password: BASIC_PASSWORD },
 	hmac: {
@@ -65,7 +61,6 @@ const start = async (options: Partial<HarnessOptions> = {}) => {
 	return harness;
 };
 
-beforeEach(() => resetDeliveryMemory());
 afterEach(async () => {
 	await harness?.close();
 	harness = undefined;
@@ -98,13 +93,13 @@ async function send(
 }
 
 /** iTEP's documented delivery: one urlencoded form field `data`, signed for `sender` if given. */
-function delivery(data: ResultData | Record<string, unknown>, sender?: WebhookAuthSettings, at = nowSeconds()) {
+function delivery(data: Record<string, unknown>, sender?: SenderAuth, at = nowSeconds()) {
 	const body = encodeResultForm(data);
 	return {
 		body,
 		headers: {
 			'Content-Type': RESULT_FORM_CONTENT_TYPE,
-			...(sender ? signWebhookRequest(body, sender, at) : {}),
+			...(sender ? signDelivery(body, sender, at) : {}),
 		},
 	};
 }
@@ -119,7 +114,7 @@ function expectNothingStarted(h: Harness) {
 describe('authentication none', () => {
 	test('a documented delivery starts one execution with the normalised item', async () => {
 		const h = await start();
-		const data = buildResultData({ Grammar_cefr: 'B2', Extra: 'kept' });
+		const data = sampleResultData({ Grammar_cefr: 'B2', Extra: 'kept' });
 		const reply = await send(h.url, delivery(data));
 		expect(reply.status).toBe(200);
 		expect(reply.body).toEqual(STARTED);
@@ -142,16 +137,16 @@ describe('authentication none', () => {
 
 	test('the same JSON as application/json, in both shapes, and as multipart', async () => {
 		const h = await start();
-		const json = JSON.stringify(buildResultData({ TestID: 'J-1' }));
+		const json = JSON.stringify(sampleResultData({ TestID: 'J-1' }));
 		const asJsonString = await send(h.url, {
 			body: JSON.stringify({ data: json }),
 			headers: { 'Content-Type': 'application/json' },
 		});
 		const asObject = await send(h.url, {
-			body: JSON.stringify(buildResultData({ TestID: 'J-2' })),
+			body: JSON.stringify(sampleResultData({ TestID: 'J-2' })),
 			headers: { 'Content-Type': 'application/json; charset=utf-8' },
 		});
-		const multipart = multipartBody({ data: JSON.stringify(buildResultData({ TestID: 'M-1' })) });
+		const multipart = multipartBody({ data: JSON.stringify(sampleResultData({ TestID: 'M-1' })) });
 		const asMultipart = await send(h.url, {
 			body: multipart.body,
 			headers: { 'Content-Type': multipart.contentType },
@@ -164,7 +159,7 @@ describe('authentication none', () => {
 describe('rejections start nothing', () => {
 	test.each(['GET', 'PUT', 'PATCH', 'DELETE'])('%s -> 405 with Allow: POST', async (method) => {
 		const h = await start();
-		const reply = await send(h.url, { method, ...(method !== 'GET' && delivery(buildResultData())) });
+		const reply = await send(h.url, { method, ...(method !== 'GET' && delivery(sampleResultData())) });
 		expect(reply.status).toBe(405);
 		expect(reply.headers.get('allow')).toBe('POST');
 		expect(reply.body).toEqual({ error: 'only POST is accepted' });
@@ -181,12 +176,11 @@ describe('rejections start nothing', () => {
 	});
 
 	test.each([
-		['missing TestID', { ...buildResultData(), TestID: undefined }, 'TestID is missing'],
-		['Status not a string', buildResultData({ Status: 7 as never }), 'Status is not a string'],
-		['level out of range', buildResultData({ Overall_Level: 9 }), 'Overall_Level is not a level from 0.0 to 6.0'],
+		['missing TestID', { ...sampleResultData(), TestID: undefined }, 'TestID is missing'],
+		['Status not text', sampleResultData({ Status: 7 }), 'Status is not text'],
 	])('%s -> 400 with the reason', async (_name, data, reason) => {
 		const h = await start();
-		const reply = await send(h.url, delivery(data as ResultData));
+		const reply = await send(h.url, delivery(data as Record<string, unknown>));
 		expect(reply.status).toBe(400);
 		expect(reply.body).toEqual({ error: reason });
 		expect(h.results).toEqual([{ noWebhookResponse: true }]);
@@ -217,7 +211,7 @@ describe('rejections start nothing', () => {
 	test('a 1 MB body -> 400 promptly', async () => {
 		const h = await start();
 		const started = performance.now();
-		const reply = await send(h.url, delivery(buildResultData({ Padding: 'p'.repeat(1024 * 1024) })));
+		const reply = await send(h.url, delivery(sampleResultData({ Padding: 'p'.repeat(1024 * 1024) })));
 		expect(reply.status).toBe(400);
 		expect(reply.body.error).toMatch(/larger than/);
 		expect(performance.now() - started).toBeLessThan(2000);
@@ -226,12 +220,11 @@ describe('rejections start nothing', () => {
 });
 
 describe('authentication modes over HTTP', () => {
-	const data = () => buildResultData();
+	const data = () => sampleResultData();
 
 	test('header: right value 200, wrong value 401, missing 401', async () => {
 		const h = await start({ parameters: { authentication: 'header' } });
 		expect((await send(h.url, delivery(data(), SENDER.header))).status).toBe(200);
-		resetDeliveryMemory();
 		const wrong = { ...SENDER.header, value: `${HEADER_SECRET}-x` };
 		const refused = await send(h.url, delivery(data(), wrong));
 		expect(refused.status).toBe(401);
@@ -244,7 +237,6 @@ describe('authentication modes over HTTP', () => {
 	test('basic: right credentials 200, wrong password 401, missing 401', async () => {
 		const h = await start({ parameters: { authentication: 'basic' } });
 		expect((await send(h.url, delivery(data(), SENDER.basic))).status).toBe(200);
-		resetDeliveryMemory();
 		const wrong = { ...SENDER.basic, password: 'guess' };
 		expect((await send(h.url, delivery(data(), wrong))).status).toBe(401);
 		expect((await send(h.url, delivery(data()))).status).toBe(401);
@@ -254,12 +246,12 @@ describe('authentication modes over HTTP', () => {
 	test('hmac: signed 200; either secret during rotation 200; unsigned, wrong key, tampered body 401', async () => {
 		const h = await start({ parameters: { authentication: 'hmac' } });
 		expect((await send(h.url, delivery(data(), SENDER.hmac))).status).toBe(200);
-		expect((await send(h.url, delivery(buildResultData({ TestID: 'NEXT' }), SENDER.hmacNext))).status).toBe(200);
+		expect((await send(h.url, delivery(sampleResultData({ TestID: 'NEXT' }), SENDER.hmacNext))).status).toBe(200);
 
-		const wrongKey = { ...SENDER.hmac, secrets: ['not-the-secret'] } as WebhookAuthSettings;
-		expect((await send(h.url, delivery(buildResultData({ TestID: 'W' }), wrongKey))).status).toBe(401);
-		expect((await send(h.url, delivery(buildResultData({ TestID: 'U' })))).status).toBe(401);
-		const signed = delivery(buildResultData({ TestID: 'T', Overall_Level: 2 }), SENDER.hmac);
+		const wrongKey = { ...SENDER.hmac, secrets: ['not-the-secret'] } as SenderAuth;
+		expect((await send(h.url, delivery(sampleResultData({ TestID: 'W' }), wrongKey))).status).toBe(401);
+		expect((await send(h.url, delivery(sampleResultData({ TestID: 'U' })))).status).toBe(401);
+		const signed = delivery(sampleResultData({ TestID: 'T', Overall_Level: 2 }), SENDER.hmac);
 		const tampered = { ...signed, body: signed.body.replace('%3A2%2C', '%3A6%2C') };
 		expect(tampered.body).not.toBe(signed.body);
 		expect((await send(h.url, tampered)).status).toBe(401);
@@ -281,7 +273,7 @@ describe('authentication modes over HTTP', () => {
 	test('hmac: a multipart body cannot be verified (n8n keeps no raw bytes for it) -> 401', async () => {
 		const h = await start({ parameters: { authentication: 'hmac' } });
 		const multipart = multipartBody({ data: JSON.stringify(data()) });
-		const headers = signWebhookRequest(multipart.body, SENDER.hmac, nowSeconds());
+		const headers = signDelivery(multipart.body, SENDER.hmac, nowSeconds());
 		const reply = await send(h.url, { body: multipart.body, headers: { ...headers, 'Content-Type': multipart.contentType } });
 		expect(reply.status).toBe(401);
 		expectNothingStarted(h);
@@ -303,7 +295,7 @@ describe('authentication modes over HTTP', () => {
 		const texts: string[] = [];
 		const attempts = [
 			delivery(data(), SENDER.hmac),
-			delivery(data(), { ...SENDER.hmac, secrets: [HEADER_SECRET] } as WebhookAuthSettings),
+			delivery(data(), { ...SENDER.hmac, secrets: [HEADER_SECRET] } as SenderAuth),
 			delivery(data(), SENDER.hmac, nowSeconds() - 1000),
 			delivery({ Status: 'x' }, SENDER.hmac),
 		];
@@ -315,14 +307,14 @@ describe('authentication modes over HTTP', () => {
 });
 
 describe('event filter', () => {
-	test('default: only completed starts; other events get 200 and start nothing', async () => {
+	test('default: completed (and unrecognised statuses) start; other events get 200 and start nothing', async () => {
 		const h = await start();
-		const finished = await send(h.url, delivery(buildResultData({ Status: 'Finished' })));
-		const reset = await send(h.url, delivery(buildResultData({ Status: 'Ready' })));
+		const finished = await send(h.url, delivery(sampleResultData({ Status: 'Finished' })));
+		const reset = await send(h.url, delivery(sampleResultData({ Status: 'Ready' })));
 		expect([finished.status, reset.status]).toEqual([200, 200]);
 		expect(finished.body).toEqual({ received: true, started: false, reason: 'event "finished" is not selected' });
 		expectNothingStarted(h);
-		expect((await send(h.url, delivery(buildResultData({ Status: 'Complete' })))).body).toEqual(STARTED);
+		expect((await send(h.url, delivery(sampleResultData({ Status: 'Complete' })))).body).toEqual(STARTED);
 		expect(h.executions).toHaveLength(1);
 	});
 
@@ -335,7 +327,7 @@ describe('event filter', () => {
 			['D', 'Invalidated'],
 			['E', 'Completed'],
 		]) {
-			await send(h.url, delivery(buildResultData({ TestID: testId, Status: status })));
+			await send(h.url, delivery(sampleResultData({ TestID: testId, Status: status })));
 		}
 		expect(h.executions.map((execution) => execution[0][0].json.event)).toEqual([
 			'reset',
@@ -353,7 +345,7 @@ describe('duplicate suppression', () => {
 
 	test('50 concurrent identical deliveries start exactly one execution', async () => {
 		const h = await start();
-		const replies = await fire(h, 50, () => delivery(buildResultData()));
+		const replies = await fire(h, 50, () => delivery(sampleResultData()));
 		expect(replies.every((reply) => reply.status === 200)).toBe(true);
 		expect(h.executions).toHaveLength(1);
 		expect(replies.filter((reply) => reply.body.started === true)).toHaveLength(1);
@@ -362,19 +354,22 @@ describe('duplicate suppression', () => {
 
 	test('the same holds when verification awaits a credential first (HMAC)', async () => {
 		const h = await start({ parameters: { authentication: 'hmac' } });
-		const replies = await fire(h, 50, () => delivery(buildResultData(), SENDER.hmac));
+		const replies = await fire(h, 50, () => delivery(sampleResultData(), SENDER.hmac));
 		expect(replies.every((reply) => reply.status === 200)).toBe(true);
 		expect(h.executions).toHaveLength(1);
 	});
 
 	test('a new status for the same test, or another test, is not a repeat', async () => {
 		const h = await start({ parameters: { events: ['finished', 'completed'] } });
-		await send(h.url, delivery(buildResultData({ Status: 'Finished' })));
-		await send(h.url, delivery(buildResultData({ Status: 'Completed' })));
-		await send(h.url, delivery(buildResultData({ Status: 'Complete' }))); // same normalised status
-		await send(h.url, delivery(buildResultData({ TestID: 'OTHER' })));
+		await send(h.url, delivery(sampleResultData({ Status: 'Finished' })));
+		await send(h.url, delivery(sampleResultData({ Status: 'Completed' })));
+		await send(h.url, delivery(sampleResultData({ Status: 'Completed' }))); // a true repeat: suppressed
+		// Same normalised status in other words is other content, so not a repeat: only true repeats are.
+		await send(h.url, delivery(sampleResultData({ Status: 'Complete' })));
+		await send(h.url, delivery(sampleResultData({ TestID: 'OTHER' })));
 		expect(h.executions.map((execution) => `${execution[0][0].json.testId}/${execution[0][0].json.status}`)).toEqual([
 			'50613490BP/finished',
+			'50613490BP/completed',
 			'50613490BP/completed',
 			'OTHER/completed',
 		]);
@@ -382,15 +377,15 @@ describe('duplicate suppression', () => {
 
 	test('unauthenticated copies cannot use up a delivery: rejected requests are not recorded', async () => {
 		const h = await start({ parameters: { authentication: 'header' } });
-		const forged = await fire(h, 5, () => delivery(buildResultData()));
+		const forged = await fire(h, 5, () => delivery(sampleResultData()));
 		expect(forged.every((reply) => reply.status === 401)).toBe(true);
-		expect((await send(h.url, delivery(buildResultData(), SENDER.header))).body).toEqual(STARTED);
+		expect((await send(h.url, delivery(sampleResultData(), SENDER.header))).body).toEqual(STARTED);
 		expect(h.executions).toHaveLength(1);
 	});
 
 	test('turned off: every copy starts an execution', async () => {
 		const h = await start({ parameters: { suppressDuplicates: false } });
-		await fire(h, 10, () => delivery(buildResultData()));
+		await fire(h, 10, () => delivery(sampleResultData()));
 		expect(h.executions).toHaveLength(10);
 	});
 
@@ -398,8 +393,8 @@ describe('duplicate suppression', () => {
 		const first = await start({ workflowId: 'wf-a' });
 		const second = await startWebhookHarness({ nodeType: new ItepTrigger(), workflowId: 'wf-b' });
 		try {
-			await send(first.url, delivery(buildResultData()));
-			await send(second.url, delivery(buildResultData()));
+			await send(first.url, delivery(sampleResultData()));
+			await send(second.url, delivery(sampleResultData()));
 			expect([first.executions.length, second.executions.length]).toEqual([1, 1]);
 		} finally {
 			await second.close();
@@ -408,8 +403,8 @@ describe('duplicate suppression', () => {
 });
 
 describe('lifecycle and description', () => {
-	test('create remembers the production URL in static data; checkExists and delete follow it', async () => {
-		const h = await start();
+	test('create remembers the production URL in static data; checkExists and delete follow it (version 1)', async () => {
+		const h = await start({ typeVersion: 1 });
 		expect(await h.runLifecycle('checkExists')).toBe(false);
 		expect(await h.runLifecycle('create')).toBe(true);
 		// n8n keeps node static data under "node:<node name>".
@@ -448,7 +443,15 @@ describe('lifecycle and description', () => {
 		const [webhook] = description.webhooks ?? [];
 		expect(String(webhook.httpMethod).split(',')).toEqual(expect.arrayContaining(['POST', 'GET', 'HEAD']));
 		expect(webhook).toMatchObject({ name: 'default', responseMode: 'onReceived', isFullPath: true });
-		expect(description).toMatchObject({ name: 'itepTrigger', displayName: 'iTEP Trigger', group: ['trigger'], version: 1, inputs: [] });
+		expect(description).toMatchObject({
+			name: 'itepTrigger',
+			displayName: 'iTEP Trigger',
+			group: ['trigger'],
+			version: [1, 1.1],
+			defaultVersion: 1.1,
+			inputs: [],
+		});
+		expect(description.description).not.toMatch(/Provision/);
 		expect(description).not.toHaveProperty('usableAsTool');
 	});
 
@@ -474,5 +477,121 @@ describe('lifecycle and description', () => {
 			status: 'Error',
 			message: 'Header Value is empty',
 		});
+	});
+});
+
+describe('defects an independent review found', () => {
+	test('version 1.1: an empty path is the node\'s webhook ID, so the URL cannot be guessed', async () => {
+		const h = await start();
+		expect(await h.runLifecycle('create')).toBe(true);
+		expect(h.staticData['node:iTEP Trigger']).toMatchObject({
+			registeredUrl: 'http://n8n.example.test/webhook/b8f3c1d2-0000-4000-8000-000000000001',
+		});
+	});
+
+	test('version 1.1: a path the user set is kept', async () => {
+		const h = await start({ parameters: { path: 'my-results' } });
+		expect(await h.runLifecycle('create')).toBe(true);
+		expect(h.staticData['node:iTEP Trigger']).toMatchObject({
+			registeredUrl: 'http://n8n.example.test/webhook/my-results',
+		});
+	});
+
+	test('a forged "Completed" for the same test cannot suppress the genuine delivery that follows', async () => {
+		const h = await start();
+		const forged = await send(h.url, delivery(sampleResultData({ Overall_Level: 0.5, Overall_cefr: 'A1' })));
+		const genuine = await send(h.url, delivery(sampleResultData()));
+		expect([forged.body, genuine.body]).toEqual([STARTED, STARTED]);
+		expect(h.executions.map((execution) => execution[0][0].json.overallLevel)).toEqual([0.5, 4.2]);
+		// A true repeat of either is still suppressed.
+		expect((await send(h.url, delivery(sampleResultData()))).body.started).toBe(false);
+		expect(h.executions).toHaveLength(2);
+	});
+
+	test('Repeat Window (Seconds) is honoured: after it a repeat starts again', async () => {
+		const h = await start({ parameters: { duplicateWindowSeconds: 1 } });
+		expect((await send(h.url, delivery(sampleResultData()))).body).toEqual(STARTED);
+		expect((await send(h.url, delivery(sampleResultData()))).body.started).toBe(false);
+		await new Promise((resolve) => setTimeout(resolve, 1100));
+		expect((await send(h.url, delivery(sampleResultData()))).body).toEqual(STARTED);
+		expect(h.executions).toHaveLength(2);
+	});
+
+	test('the default window (600 s) still holds after the 1 s a shorter window would allow', async () => {
+		const h = await start();
+		expect((await send(h.url, delivery(sampleResultData()))).body).toEqual(STARTED);
+		await new Promise((resolve) => setTimeout(resolve, 1100));
+		expect((await send(h.url, delivery(sampleResultData()))).body.started).toBe(false);
+	});
+
+	test('a test ("manual") delivery never hides a production one: the mode is part of the scope', async () => {
+		const shared = { workflowId: 'wf-mode-scope', nodeId: 'trigger-mode-scope' };
+		const manual = await startWebhookHarness({ nodeType: new ItepTrigger(), mode: 'manual', ...shared });
+		const production = await start({ mode: 'webhook', ...shared });
+		try {
+			expect((await send(manual.url, delivery(sampleResultData()))).body).toEqual(STARTED);
+			expect((await send(production.url, delivery(sampleResultData()))).body).toEqual(STARTED);
+			// The same mode shares it: a second production copy is a repeat.
+			expect((await send(production.url, delivery(sampleResultData()))).body.started).toBe(false);
+		} finally {
+			await manual.close();
+		}
+	});
+
+	test('an unrecognised Status arrives by default, with the word as sent, and is logged', async () => {
+		const h = await start();
+		const reply = await send(h.url, delivery(sampleResultData({ Status: 'Graded' })));
+		expect(reply.body).toEqual(STARTED);
+		expect(h.executions[0][0][0].json).toMatchObject({ status: 'unknown', statusText: 'Graded', event: 'unrecognized' });
+		expect(h.logs).toContainEqual(
+			expect.objectContaining({ level: 'warn', message: expect.stringMatching(/unrecognised Status "Graded"/) }),
+		);
+	});
+
+	test('unreadable optional fields: the result arrives with warnings; the log names fields, not values', async () => {
+		const h = await start();
+		const reply = await send(
+			h.url,
+			delivery(sampleResultData({ Speaking_Score: '78%', Overall_Level: '4,2', TestDate: '8/15/2024 14:32:00', TestMonth: undefined })),
+		);
+		expect(reply.body).toEqual(STARTED);
+		const item = h.executions[0][0][0].json;
+		expect(item).toMatchObject({ overallLevel: null, testDate: '2024-08-15', sections: { speaking: { score: null, level: 4 } } });
+		expect((item.warnings as Array<{ field: string }>).map((warning) => warning.field)).toEqual([
+			'Overall_Level',
+			'Speaking_Score',
+		]);
+		const logged = h.logs.map((entry) => entry.message).join('\n');
+		expect(logged).toMatch(/could not read field\(s\) Overall_Level, Speaking_Score/);
+		expect(logged).not.toContain('78%');
+	});
+
+	test.each(RESULT_VARIANTS.map((variant) => variant.name))(
+		'the sandbox\'s %s variant, HMAC-signed by the sandbox, starts one execution',
+		async (name) => {
+			const h = await start({ parameters: { authentication: 'hmac' } });
+			const sent = applyResultVariant(name, sampleResultData());
+			const reply = await send(h.url, delivery(sent, SENDER.hmac));
+			expect(reply.status).toBe(200);
+			expect(reply.body).toEqual(STARTED);
+			expect(h.executions[0][0][0].json).toMatchObject({ testId: '50613490BP', event: 'completed', original: sent });
+		},
+	);
+
+	test.each([
+		['no Content-Type at all', undefined],
+		['application/octet-stream', 'application/octet-stream'],
+		['text/html', 'text/html'],
+	])('version 1.1, %s: n8n leaves the body unread; the node reads and verifies it', async (_name, contentType) => {
+		const h = await start({ parameters: { authentication: 'hmac' } });
+		const body = encodeResultForm(sampleResultData({ TestID: 'ODD-1' }));
+		const headers: Record<string, string> = signDelivery(body, SENDER.hmac, nowSeconds());
+		if (contentType) headers['Content-Type'] = contentType;
+		const reply = await send(h.url, { body: Buffer.from(body), headers });
+		expect(reply.status).toBe(200);
+		expect(h.executions.map((execution) => execution[0][0].json.testId)).toEqual(['ODD-1']);
+		const forged = await send(h.url, { body: Buffer.from(body.replace('ODD-1', 'ODD-2')), headers });
+		expect(forged.status).toBe(401);
+		expect(h.executions).toHaveLength(1);
 	});
 });

@@ -3,11 +3,12 @@ import {
 	DEFAULT_WEBHOOK_SIGNATURE_HEADER,
 	DEFAULT_WEBHOOK_TIMESTAMP_HEADER,
 	MAX_SIGNATURES_PER_HEADER,
-	signWebhookRequest,
 	verifyWebhookRequest,
 	type WebhookAuthSettings,
 	type WebhookHeaders,
 } from '../../nodes/shared/webhookAuth';
+// The sender side is the sandbox's own code: the trigger's verifier must accept what it signs.
+import { signDelivery as signWebhookRequest } from '../../sandbox/webhookAuth';
 
 // Known-answer vectors. The expected signatures below were computed OUTSIDE this code base, in a shell, with
 // OpenSSL 3.0.19, e.g.:
