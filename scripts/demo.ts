@@ -23,12 +23,16 @@ const REPO_ROOT = path.resolve(__dirname, '..');
 
 interface DemoState {
 	webhookSecret: string;
+	/** The header value the candidate form sends to the candidate-applied webhook (it spends test IDs). */
+	formSecret?: string;
 	itepCredentialId?: string;
 	webhookCredentialId?: string;
+	formCredentialId?: string;
 	workflowIds: Record<string, string>;
 }
 
 const stateFile = path.join(DEMO_DIR, 'demo-state.json');
+const FORM_SECRET_HEADER = 'X-Candidate-Form-Secret';
 const userFolder = path.join(DEMO_DIR, 'n8n');
 
 function log(message: string): void {
@@ -51,6 +55,7 @@ function loadExample(file: string, state: DemoState, sandboxUrl: string) {
 		.readFileSync(path.join(REPO_ROOT, 'examples', file), 'utf8')
 		.replaceAll('ITEP_API_CREDENTIAL_ID', state.itepCredentialId ?? '')
 		.replaceAll('ITEP_WEBHOOK_CREDENTIAL_ID', state.webhookCredentialId ?? '')
+		.replaceAll('CANDIDATE_FORM_CREDENTIAL_ID', state.formCredentialId ?? '')
 		.replaceAll('http://127.0.0.1:8787', sandboxUrl);
 	return JSON.parse(text);
 }
@@ -68,6 +73,14 @@ async function setUpWorkflows(n8n: N8nInstance, state: DemoState, sandbox: Runni
 			secret: state.webhookSecret,
 		});
 		state.webhookCredentialId = credential.id;
+	}
+	if (!state.formCredentialId) {
+		state.formSecret ??= randomBytes(24).toString('hex');
+		const credential = await n8n.api.createCredential('Candidate form secret', 'httpHeaderAuth', {
+			name: FORM_SECRET_HEADER,
+			value: state.formSecret,
+		});
+		state.formCredentialId = credential.id;
 	}
 	for (const file of ['candidate-applied-stx.json', 'result-received-record.json']) {
 		if (state.workflowIds[file]) continue;
@@ -136,7 +149,8 @@ iTEP demo is running.
 
 Try it:
   1. A candidate applies; the workflow asks iTEP (the sandbox) to e-mail a test ID (STX):
-       curl -s -X POST ${n8nUrl}/webhook/candidate-applied -H 'content-type: application/json' -d '${candidate}'
+       curl -s -X POST ${n8nUrl}/webhook/candidate-applied -H '${FORM_SECRET_HEADER}: ${state.formSecret}' -H 'content-type: application/json' -d '${candidate}'
+     (Without that header n8n refuses the call: every call spends a test ID and e-mails a candidate.)
      The e-mail iTEP would send:  curl -s ${sandbox.url}/sandbox/outbox
   2. The candidate finishes and iTEP grades the test; the sandbox posts the signed result to the iTEP Trigger:
        curl -s -X POST '${sandbox.url}/sandbox/complete-next?wait=1' -H 'content-type: application/json' -d '{"track":"${TRACKING_CODE}"}'

@@ -102,9 +102,17 @@ describeBrowser.each(browserVersions.length > 0 ? browserVersions : ['(no 2.x li
 			webhookCredential = await n8n.api.createCredential('iTEP sandbox webhook', 'itepWebhookSignatureApi', {
 				secret: 'browser-e2e-webhook-secret',
 			});
+			const formCredential = await n8n.api.createCredential('Candidate form secret', 'httpHeaderAuth', {
+				name: 'X-Candidate-Form-Secret',
+				value: 'browser-e2e-form-secret',
+			});
 			for (const file of [FULFILLMENT_EXAMPLE, RESULTS_EXAMPLE]) {
 				const workflow = await n8n.api.createWorkflow(
-					loadExample(file, { itepApi: itepCredential.id, itepWebhookSignatureApi: webhookCredential.id }),
+					loadExample(file, {
+						itepApi: itepCredential.id,
+						itepWebhookSignatureApi: webhookCredential.id,
+						candidateForm: formCredential.id,
+					}),
 				);
 				workflowIds[file] = workflow.id;
 			}
@@ -376,11 +384,15 @@ async function visible(locator: Locator, what: string): Promise<void> {
  * The HTTP Request nodes keep the example's http://127.0.0.1:8787 (the sandbox port of `npm start`): nothing is
  * executed here, and the canvas screenshot then shows what the demo shows and stays the same from run to run.
  */
-function loadExample(file: string, credentialIds: { itepApi: string; itepWebhookSignatureApi: string }): WorkflowInput {
+function loadExample(
+	file: string,
+	credentialIds: { itepApi: string; itepWebhookSignatureApi: string; candidateForm: string },
+): WorkflowInput {
 	const text = fs
 		.readFileSync(path.join(REPO_ROOT, 'examples', file), 'utf8')
 		.replaceAll('ITEP_API_CREDENTIAL_ID', credentialIds.itepApi)
-		.replaceAll('ITEP_WEBHOOK_CREDENTIAL_ID', credentialIds.itepWebhookSignatureApi);
+		.replaceAll('ITEP_WEBHOOK_CREDENTIAL_ID', credentialIds.itepWebhookSignatureApi)
+		.replaceAll('CANDIDATE_FORM_CREDENTIAL_ID', credentialIds.candidateForm);
 	const workflow = JSON.parse(text) as WorkflowInput;
 	const placeholders = workflow.nodes.filter((node) => Object.values(node.credentials ?? {}).some((c) => /_ID$/.test(c.id)));
 	if (placeholders.length > 0) throw new Error(`${file}: unreplaced credential placeholder in ${placeholders.map((n) => n.name).join(', ')}`);

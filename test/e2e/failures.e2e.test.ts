@@ -4,6 +4,7 @@
  * exhausted inventory (422: no available test IDs, with the IDs the run already obtained named). Each is read
  * from n8n's stored execution and cross-checked with the sandbox's request log and inventory.
  */
+import { isAvailable } from '../../sandbox/inventory';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
 import {
 	chain,
@@ -93,7 +94,7 @@ describeE2e.each(e2eVersions())('n8n %s: iTEP failures reach the user as actiona
 		// One provisioning for that sequence: the test ID is assigned to the candidate although n8n never heard back.
 		const provisioned = sandbox.state.tests.filter((test) => test.sequence === sequence);
 		expect(provisioned).toHaveLength(1);
-		expect(provisioned[0].assignedTo).toEqual({ 'student-name': 'Lost Answer' });
+		expect(provisioned[0].assignedTo).toEqual({ 'student-name': 'Lost Answer', sequence });
 		expect(sandbox.state.stats).toMatchObject({ requests: 1, provisioned: 1, dropped: 1 });
 	});
 
@@ -110,14 +111,24 @@ describeE2e.each(e2eVersions())('n8n %s: iTEP failures reach the user as actiona
 		// The second item is the one that found none left.
 		expect(error?.context).toMatchObject({ itemIndex: 1 });
 
-		const requests = await stable(() => sandbox.state.requests.map((r) => ({ status: r.status, errorCode: r.errorCode, testId: r.testId })));
+		const requests = await stable(() =>
+			sandbox.state.requests.map((r) => ({ status: r.status, errorCode: r.errorCode, testId: r.testId, sequence: r.sequence })),
+		);
 		expect(requests).toHaveLength(2);
-		expect(requests[1]).toEqual({ status: 422, errorCode: 'NO_AVAILABLE_TEST_IDS', testId: null });
+		expect(requests[1]).toEqual({ status: 422, errorCode: 'NO_AVAILABLE_TEST_IDS', testId: null, sequence: expect.any(Number) });
 		const lastOne = requests[0].testId as string;
-		expect(requests[0]).toEqual({ status: 200, errorCode: null, testId: expect.stringMatching(/^\d{8}HO$/) });
+		expect(requests[0]).toEqual({
+			status: 200,
+			errorCode: null,
+			testId: expect.stringMatching(/^\d{8}HO$/),
+			sequence: expect.any(Number),
+		});
 		// The ID the first item obtained is not lost: the error names it.
 		expect(error?.description).toContain(`Other items of this run were provisioned before it stopped: ${lastOne}.`);
-		expect(sandbox.state.tests.find((test) => test.testId === lastOne)?.assignedTo).toEqual({ 'student-name': 'Gets The Last One' });
-		expect(sandbox.state.tests.filter((test) => test.testType === 'Hospitality' && test.status === 'Ready' && test.assignedTo === null)).toEqual([]);
+		expect(sandbox.state.tests.find((test) => test.testId === lastOne)?.assignedTo).toEqual({
+			'student-name': 'Gets The Last One',
+			sequence: requests[0].sequence,
+		});
+		expect(sandbox.state.tests.filter((test) => test.testType === 'Hospitality' && isAvailable(test))).toEqual([]);
 	});
 });

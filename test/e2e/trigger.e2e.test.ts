@@ -8,8 +8,9 @@
  * invalidated). examples/candidate-applied-stx.json: a candidate posted to its webhook gets a test ID back
  * and the STX e-mail is in the outbox.
  */
-import { encodeResultForm, RESULT_FORM_CONTENT_TYPE } from '../../nodes/shared/resultPayload';
-import { signWebhookRequest, type WebhookAuthSettings } from '../../nodes/shared/webhookAuth';
+import { encodeResultForm, RESULT_FORM_CONTENT_TYPE, sampleResultData } from '../../sandbox/resultsData';
+import { applyResultVariant, RESULT_VARIANTS } from '../../sandbox/resultVariants';
+import { signDelivery, type SenderAuth } from '../../sandbox/webhookAuth';
 import { adminPost, fulfillment } from '../../sandbox/client';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
 import {
@@ -27,7 +28,7 @@ const API_KEY = 'e2e-trigger-api-key';
 const WEBHOOK_SECRET = 'e2e-webhook-secret-7Qx2';
 const TRACK = 'E2E-RC';
 const TRIGGER_NODE = 'iTEP Result';
-const HMAC: WebhookAuthSettings = { mode: 'hmac', headerName: 'X-Itep-Webhook-Signature', secrets: [WEBHOOK_SECRET], encoding: 'hex' };
+const HMAC: SenderAuth = { mode: 'hmac', headerName: 'X-Itep-Webhook-Signature', secrets: [WEBHOOK_SECRET], encoding: 'hex' };
 
 describeE2e.each(e2eVersions())('n8n %s: iTEP Trigger and the example workflows', (version) => {
 	let n8n: N8nInstance;
@@ -56,6 +57,15 @@ describeE2e.each(e2eVersions())('n8n %s: iTEP Trigger and the example workflows'
 		const result = sandbox.transition(testId, to);
 		await result.settled;
 		return result;
+	};
+
+	/** IDs of executions not in `known`, once at least `count` exist and no more arrive for a moment. */
+	const newExecutionIds = async (known: string[], count: number): Promise<string[]> => {
+		const fresh = async () => (await executionIds()).filter((id) => !known.includes(id));
+		const deadline = Date.now() + 20_000;
+		while ((await fresh()).length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		return await fresh();
 	};
 
 	/** POSTs form bytes to the trigger's production URL as iTEP would, with the given headers. */
@@ -174,7 +184,7 @@ describeE2e.each(e2eVersions())('n8n %s: iTEP Trigger and the example workflows'
 			Overall_cefr: 'C1',
 		});
 
-		const forged = await post(body, signWebhookRequest(body, { ...HMAC, secrets: ['not-the-secret'] }, Date.now() / 1000));
+		const forged = await post(body, signDelivery(body, { ...HMAC, secrets: ['not-the-secret'] }, Date.now() / 1000));
 		expect(forged.status).toBe(401);
 		expect(forged.json).toEqual({ error: 'unauthorized' });
 		const unsigned = await post(body, {});
@@ -184,7 +194,7 @@ describeE2e.each(e2eVersions())('n8n %s: iTEP Trigger and the example workflows'
 		expect(n8n.log()).not.toContain(WEBHOOK_SECRET);
 
 		// Rejections are not remembered as deliveries, so they cannot suppress the real one.
-		const genuine = await post(body, signWebhookRequest(body, HMAC, Date.now() / 1000));
+		const genuine = await post(body, signDelivery(body, HMAC, Date.now() / 1000));
 		expect(genuine.status).toBe(200);
 		expect(genuine.json).toEqual({ received: true, started: true });
 		const execution = await n8n.api.waitForNewExecution(recordWorkflow.id, known);
@@ -220,7 +230,7 @@ describeE2e.each(e2eVersions())('n8n %s: iTEP Trigger and the example workflows'
 		expect(nodeOutput(execution, TRIGGER_NODE)[0]).toMatchObject({ testId, event: 'completed' });
 
 		// The very same bytes again, correctly signed (a sender retry after a lost acknowledgement).
-		const again = await post(deliveries[0].body, signWebhookRequest(deliveries[0].body, HMAC, Date.now() / 1000));
+		const again = await post(deliveries[0].body, signDelivery(deliveries[0].body, HMAC, Date.now() / 1000));
 		expect(again.status).toBe(200);
 		expect(again.json).toMatchObject({ started: false, reason: 'repeat of a delivery already received' });
 
@@ -270,14 +280,70 @@ describeE2e.each(e2eVersions())('n8n %s: iTEP Trigger and the example workflows'
 		expect(new Set(received.map((result) => result.testId)).size).toBe(4);
 	});
 
-	test('candidate-applied-stx example: a posted candidate gets the test ID back, and iTEP e-mails it', async () => {
+	test('50 identical deliveries at the same moment start exactly one execution in real n8n', async () => {
+		const known = await executionIds();
+		const body = encodeResultForm(sampleResultData({ TestID: 'CONCURRENT-1' }));
+		const headers = signDelivery(body, HMAC, Date.now() / 1000);
+		const replies = await Promise.all(Array.from({ length: 50 }, () => post(body, headers)));
+		expect(replies.map((reply) => reply.status)).toEqual(Array(50).fill(200));
+		const started = replies.filter((reply) => (reply.json as { started?: boolean }).started === true);
+		expect(started).toHaveLength(1);
+		expect(await newExecutionIds(known, 1)).toHaveLength(1);
+	});
+
+	test('every result variant the sandbox can send (value shapes, vocabularies, dates) starts one execution', async () => {
+		const known = await executionIds();
+		const sent = RESULT_VARIANTS.map((variant) =>
+			applyResultVariant(variant.name, sampleResultData({ TestID: `VARIANT-${variant.name}` })),
+		);
+		for (const data of sent) {
+			const body = encodeResultForm(data);
+			const reply = await post(body, signDelivery(body, HMAC, Date.now() / 1000));
+			expect(reply.status).toBe(200);
+			expect(reply.json).toEqual({ received: true, started: true });
+		}
+		const fresh = await newExecutionIds(known, sent.length);
+		expect(fresh).toHaveLength(sent.length);
+		const results = await Promise.all(fresh.map(async (id) => nodeOutput(await n8n.api.getExecution(id), TRIGGER_NODE)[0]));
+		const byTestId = new Map(results.map((result) => [result.testId as string, result]));
+		for (const data of sent) {
+			expect(byTestId.get(data.TestID as string)).toMatchObject({ event: 'completed', original: data });
+		}
+		expect(byTestId.get('VARIANT-percentScores')).toMatchObject({
+			sections: { grammar: { level: 4.5, score: null } },
+			warnings: expect.arrayContaining([{ field: 'Grammar_Score', value: '78%', problem: 'Grammar_Score is not a number' }]),
+		});
+	});
+
+	test('candidate-applied-stx example: only a caller with the form secret gets a test ID back, and iTEP e-mails it', async () => {
 		const apiCredential = await n8n.api.createItepCredential({ apiKey: API_KEY, baseUrl: sandbox.url }, 'iTEP sandbox');
-		const workflow = await n8n.api.createWorkflow(loadExample('candidate-applied-stx.json', { ITEP_API_CREDENTIAL_ID: apiCredential.id }));
+		const formSecret = 'candidate-form-secret-e2e';
+		const formCredential = await n8n.api.createCredential('Candidate form secret', 'httpHeaderAuth', {
+			name: 'X-Candidate-Form-Secret',
+			value: formSecret,
+		});
+		const workflow = await n8n.api.createWorkflow(
+			loadExample('candidate-applied-stx.json', {
+				ITEP_API_CREDENTIAL_ID: apiCredential.id,
+				CANDIDATE_FORM_CREDENTIAL_ID: formCredential.id,
+			}),
+		);
 		await n8n.api.activateWorkflow(workflow.id);
 		const outboxBefore = sandbox.state.outbox.length;
+		const requestsBefore = sandbox.state.requests.length;
 
 		const candidate = { firstName: 'Zoë', lastName: 'Ñúñez', email: 'zoe.applicant@example.com', candidateId: 'ATS-4711' };
-		const { value: response, ms } = await timed(() => n8n.http('POST', '/webhook/candidate-applied', candidate));
+		// Without the secret, or with a wrong one, n8n refuses the call and nothing reaches iTEP.
+		const anonymous = await n8n.http('POST', '/webhook/candidate-applied', candidate);
+		const wrong = await n8n.http('POST', '/webhook/candidate-applied', candidate, { 'X-Candidate-Form-Secret': 'guess' });
+		expect([401, 403]).toContain(anonymous.status);
+		expect([401, 403]).toContain(wrong.status);
+		expect(sandbox.state.requests.length).toBe(requestsBefore);
+		expect(sandbox.state.outbox.length).toBe(outboxBefore);
+
+		const { value: response, ms } = await timed(() =>
+			n8n.http('POST', '/webhook/candidate-applied', candidate, { 'X-Candidate-Form-Secret': formSecret }),
+		);
 		timings['trigger.candidateAppliedMs'] = ms;
 		expect(response.status).toBe(200);
 		const answer = response.json as { testId: string; productCode: string; emailedTo: string; sequence: number };
@@ -296,7 +362,12 @@ describeE2e.each(e2eVersions())('n8n %s: iTEP Trigger and the example workflows'
 			fulfilledVia: 'stx',
 			sequence: answer.sequence,
 			track: 'DEMO',
-			assignedTo: { 'student-name': 'Zoë Ñúñez', email: candidate.email, 'customer-candidate-id': 'ATS-4711' },
+			assignedTo: {
+				'student-name': 'Zoë Ñúñez',
+				email: candidate.email,
+				'customer-candidate-id': 'ATS-4711',
+				sequence: answer.sequence,
+			},
 			registration: { First_Name: 'Zoë', Last_Name: 'Ñúñez', Email: candidate.email },
 		});
 
