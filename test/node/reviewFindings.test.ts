@@ -42,6 +42,19 @@ async function scriptedApi(answers: Answer[]): Promise<{ url: string; received: 
 	};
 }
 
+/** Runs `check` against a scripted API, closing it afterwards whatever happens. */
+async function withScriptedApi(
+	answers: Answer[],
+	check: (api: Awaited<ReturnType<typeof scriptedApi>>) => Promise<void>,
+): Promise<void> {
+	const api = await scriptedApi(answers);
+	try {
+		await check(api);
+	} finally {
+		await api.close();
+	}
+}
+
 const json = (status: number, body: unknown): Answer => ({
 	status,
 	contentType: 'application/json',
@@ -56,8 +69,7 @@ describe('a 2xx answer without a test ID is "outcome unknown", never success', (
 		['a nested test ID', json(200, { data: { test_id: '50613490BP' } }), '50613490BP'],
 		['an empty answer', text(204, ''), 'The answer was empty'],
 	])('%s', async (_name, answer, shown) => {
-		const api = await scriptedApi([answer]);
-		try {
+		await withScriptedApi([answer], async (api) => {
 			const error = await runItepExpectingError({ target: api.url });
 			expect(error).toBeInstanceOf(NodeApiError);
 			expect(error.message).toBe(
@@ -66,14 +78,11 @@ describe('a 2xx answer without a test ID is "outcome unknown", never success', (
 			expect(error.description).toContain(shown);
 			expect(error.description).toMatch(/look for a test ID whose Assigned To holds this candidate/);
 			expect(api.received).toHaveLength(1); // never re-sent
-		} finally {
-			await api.close();
-		}
+		});
 	});
 
 	test('with Continue On Fail the item says "unknown" and carries the raw answer', async () => {
-		const api = await scriptedApi([json(200, { status: 'error', message: 'No test available' })]);
-		try {
+		await withScriptedApi([json(200, { status: 'error', message: 'No test available' })], async (api) => {
 			const [item] = await runItep({ target: api.url, continueOnFail: true });
 			expect(item.json).toMatchObject({
 				outcome: 'unknown',
@@ -81,19 +90,16 @@ describe('a 2xx answer without a test ID is "outcome unknown", never success', (
 				response: { status: 'error', message: 'No test available' },
 			});
 			expect(item.json.testId).toBeUndefined();
-		} finally {
-			await api.close();
-		}
+		});
 	});
 
 	test('a later failure names the earlier item whose outcome is unknown, and the test IDs already provisioned', async () => {
-		const api = await scriptedApi([
+		await withScriptedApi([
 			json(200, { 'test-id': '11111111AP' }),
 			text(200, 'OK'),
 			json(200, { 'test-id': '33333333AP' }),
 			json(401, { error: { code: 'INVALID_SIGNATURE', message: 'bad key' } }),
-		]);
-		try {
+		], async (api) => {
 			const error = await runItepExpectingError({
 				target: api.url,
 				items: [{}, {}, {}, {}],
@@ -103,14 +109,11 @@ describe('a 2xx answer without a test ID is "outcome unknown", never success', (
 			expect(error.message).toBe('iTEP answered HTTP 200 without a test ID; the outcome is unknown');
 			expect(error.description).toContain('provisioned before it stopped: 11111111AP');
 			expect(api.received).toHaveLength(2);
-		} finally {
-			await api.close();
-		}
+		});
 	});
 
 	test('with Max Concurrent Requests, an unknown item in flight is named in the error of the run', async () => {
-		const api = await scriptedApi([text(200, 'OK'), json(500, { error: { message: 'boom' } })]);
-		try {
+		await withScriptedApi([text(200, 'OK'), json(500, { error: { message: 'boom' } })], async (api) => {
 			const error = await runItepExpectingError({
 				target: api.url,
 				items: [{}, {}],
@@ -121,25 +124,20 @@ describe('a 2xx answer without a test ID is "outcome unknown", never success', (
 			// Both items are unknown: one is the error, the other is listed with its sequence.
 			expect(all).toMatch(/outcome of item \d \(sequence \d+\) is unknown as well/);
 			for (const sequence of sequences) expect(all).toContain(String(sequence));
-		} finally {
-			await api.close();
-		}
+		});
 	});
 });
 
 describe('error details carry iTEP\'s real answer', () => {
 	test('the NodeApiError holds the response status and body as received', async () => {
 		const body = { error: { code: 'RATE_LIMITED', message: 'slow down' }, retryAfter: 30 };
-		const api = await scriptedApi([json(429, body)]);
-		try {
+		await withScriptedApi([json(429, body)], async (api) => {
 			const error = (await runItepExpectingError({ target: api.url })) as NodeErrorLike & {
 				errorResponse?: unknown;
 			};
 			expect(error.message).toBe('iTEP is rate limiting requests');
 			expect(error.errorResponse).toEqual({ statusCode: 429, body });
-		} finally {
-			await api.close();
-		}
+		});
 	});
 });
 
@@ -148,8 +146,7 @@ const THROWS_WITHOUT_NAME = "={{ $json.name ? $json.name : $('No Such Node').ite
 
 describe('Continue On Fail covers every per-item error, expression errors included', () => {
 	test('an expression that throws in one item gives that item an error; the others are sent', async () => {
-		const api = await scriptedApi([json(200, { 'test-id': 'A' }), json(200, { 'test-id': 'B' })]);
-		try {
+		await withScriptedApi([json(200, { 'test-id': 'A' }), json(200, { 'test-id': 'B' })], async (api) => {
 			const output = await runItep({
 				target: api.url,
 				items: [{ name: 'Ana' }, { name: null }, { name: 'Ben' }],
@@ -163,14 +160,11 @@ describe('Continue On Fail covers every per-item error, expression errors includ
 			expect(output[1].pairedItem).toEqual({ item: 1 });
 			expect(output[2].json.testId).toBe('B');
 			expect(api.received).toHaveLength(2);
-		} finally {
-			await api.close();
-		}
+		});
 	});
 
 	test('without Continue On Fail the same error stops the run before anything is sent', async () => {
-		const api = await scriptedApi([json(200, { 'test-id': 'A' })]);
-		try {
+		await withScriptedApi([json(200, { 'test-id': 'A' })], async (api) => {
 			const error = await runItepExpectingError({
 				target: api.url,
 				items: [{ name: 'Ana' }, { name: null }],
@@ -179,16 +173,13 @@ describe('Continue On Fail covers every per-item error, expression errors includ
 			expect(error.context.itemIndex).toBe(1);
 			expect(error.description).toMatch(/Nothing was sent/);
 			expect(api.received).toHaveLength(0);
-		} finally {
-			await api.close();
-		}
+		});
 	});
 });
 
 describe('sender-chosen keys never become properties of shared objects, nor vanish', () => {
 	test('Registration JSON with "__proto__" or "constructor" is refused by name before sending', async () => {
-		const api = await scriptedApi([json(200, { 'test-id': 'A' })]);
-		try {
+		await withScriptedApi([json(200, { 'test-id': 'A' })], async (api) => {
 			for (const key of ['__proto__', 'constructor']) {
 				const error = await runItepExpectingError({
 					target: api.url,
@@ -203,14 +194,11 @@ describe('sender-chosen keys never become properties of shared objects, nor vani
 			}
 			expect(api.received).toHaveLength(0);
 			expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-		} finally {
-			await api.close();
-		}
+		});
 	});
 
 	test('Assigned To > Extra JSON with "__proto__" is refused, not silently dropped', async () => {
-		const api = await scriptedApi([json(200, { 'test-id': 'A' })]);
-		try {
+		await withScriptedApi([json(200, { 'test-id': 'A' })], async (api) => {
 			const error = await runItepExpectingError({
 				target: api.url,
 				parameters: { assignedTo: { extraJson: '{"__proto__":{"polluted":true},"note":"x"}' } },
@@ -218,21 +206,16 @@ describe('sender-chosen keys never become properties of shared objects, nor vani
 			expect(error.message).toBe('Assigned To must not have a key "__proto__"');
 			expect(api.received).toHaveLength(0);
 			expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-		} finally {
-			await api.close();
-		}
+		});
 	});
 
 	test('Assigned To > Extra JSON with "constructor" is sent as a plain key', async () => {
-		const api = await scriptedApi([json(200, { 'test-id': 'A' })]);
-		try {
+		await withScriptedApi([json(200, { 'test-id': 'A' })], async (api) => {
 			await runItep({
 				target: api.url,
 				parameters: { options: { sequence: 9 }, assignedTo: { extraJson: '{"constructor":"x","toString":1}' } },
 			});
 			expect(JSON.parse(api.received[0])['assigned-to']).toEqual({ constructor: 'x', toString: 1, sequence: 9 });
-		} finally {
-			await api.close();
-		}
+		});
 	});
 });
