@@ -1,15 +1,4 @@
-import type { ICredentialDataDecryptedObject, ICredentialType, INodeProperties } from 'n8n-workflow';
-
-import type { WebhookAuthSettings } from '../nodes/shared/webhookAuth';
-
-/** iTEP Trigger, Authentication "Basic": the delivery must carry these HTTP Basic credentials. */
-export function readBasicAuthCredential(data: ICredentialDataDecryptedObject): WebhookAuthSettings {
-	return {
-		mode: 'basic',
-		user: String(data.user ?? ''),
-		password: String(data.password ?? ''),
-	};
-}
+import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
 // Checked by the iTEP Trigger's credential test (testedBy): the secret is only ever compared, never sent.
 export class ItepWebhookBasicAuthApi implements ICredentialType {

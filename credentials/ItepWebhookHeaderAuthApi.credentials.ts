@@ -1,15 +1,4 @@
-import type { ICredentialDataDecryptedObject, ICredentialType, INodeProperties } from 'n8n-workflow';
-
-import type { WebhookAuthSettings } from '../nodes/shared/webhookAuth';
-
-/** iTEP Trigger, Authentication "Header": the delivery must carry this header with exactly this value. */
-export function readHeaderAuthCredential(data: ICredentialDataDecryptedObject): WebhookAuthSettings {
-	return {
-		mode: 'header',
-		headerName: String(data.headerName ?? '').trim(),
-		value: String(data.headerSecret ?? ''),
-	};
-}
+import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
 // Checked by the iTEP Trigger's credential test (testedBy): the secret is only ever compared, never sent.
 export class ItepWebhookHeaderAuthApi implements ICredentialType {

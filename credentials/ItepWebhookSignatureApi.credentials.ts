@@ -1,28 +1,11 @@
-import type { ICredentialDataDecryptedObject, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { SIGNATURE_ENCODING_OPTIONS, SIGNATURE_ENCODINGS, type SignatureEncoding } from '../nodes/shared/signing';
 import {
 	DEFAULT_TIMESTAMP_TOLERANCE_SECONDS,
 	DEFAULT_WEBHOOK_SIGNATURE_HEADER,
 	DEFAULT_WEBHOOK_TIMESTAMP_HEADER,
-	type WebhookAuthSettings,
-} from '../nodes/shared/webhookAuth';
-
-/** iTEP Trigger, Authentication "HMAC Signature": settings for `verifyWebhookRequest`. */
-export function readSignatureCredential(data: ICredentialDataDecryptedObject): WebhookAuthSettings {
-	const encoding = String(data.encoding ?? 'hex') as SignatureEncoding;
-	const signedTimestamp = data.signedTimestamp === true;
-	return {
-		mode: 'hmac',
-		headerName: String(data.signatureHeader || DEFAULT_WEBHOOK_SIGNATURE_HEADER).trim(),
-		secrets: [String(data.secret ?? ''), String(data.secondSecret ?? '')].filter(Boolean),
-		encoding: SIGNATURE_ENCODINGS.includes(encoding) ? encoding : 'hex',
-		...(signedTimestamp && {
-			timestampHeader: String(data.timestampHeader || DEFAULT_WEBHOOK_TIMESTAMP_HEADER).trim(),
-			toleranceSeconds: Number(data.toleranceSeconds ?? DEFAULT_TIMESTAMP_TOLERANCE_SECONDS),
-		}),
-	};
-}
+} from '../nodes/ItepTrigger/webhookAuth';
+import { SIGNATURE_ENCODING_OPTIONS } from '../nodes/shared/signing';
 
 // Checked by the iTEP Trigger's credential test (testedBy): the secrets are only ever used to verify.
 export class ItepWebhookSignatureApi implements ICredentialType {

@@ -7,10 +7,12 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { readBasicAuthCredential } from '../../credentials/ItepWebhookBasicAuthApi.credentials';
-import { readHeaderAuthCredential } from '../../credentials/ItepWebhookHeaderAuthApi.credentials';
-import { readSignatureCredential } from '../../credentials/ItepWebhookSignatureApi.credentials';
-import { checkWebhookAuthSettings, type WebhookAuthSettings } from '../shared/webhookAuth';
+import {
+	readBasicAuthCredential,
+	readHeaderAuthCredential,
+	readSignatureCredential,
+} from './credentialSettings';
+import { checkWebhookAuthSettings, type WebhookAuthSettings } from './webhookAuth';
 import type { AuthenticationMode } from './description';
 
 type CredentialReader = (data: ICredentialDataDecryptedObject) => WebhookAuthSettings;

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { ItepEvent } from '../shared/resultPayload';
+import type { ItepEvent } from './resultPayload';
 
 /**
  * Version 1's default path. It is the same on every instance, so from version 1.1 an empty path stands for

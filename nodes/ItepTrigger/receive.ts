@@ -1,7 +1,7 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { parseResultDelivery, type ItepEvent, type ItepResult } from '../shared/resultPayload';
-import { verifyWebhookRequest, type WebhookAuthSettings } from '../shared/webhookAuth';
+import { parseResultDelivery, type ItepEvent, type ItepResult } from './resultPayload';
+import { verifyWebhookRequest, type WebhookAuthSettings } from './webhookAuth';
 import { loadAuthSettings } from './auth';
 import { deliveryKey, recentDeliveries } from './dedupe';
 import {

@@ -3,7 +3,7 @@ import {
 	validateFulfillmentBody,
 	type FieldIssue,
 	type FulfillmentBody,
-} from '../../shared/fulfillmentRequest';
+} from './fulfillmentRequest';
 import { PRODUCT_CODE_PREFIXES, type FulfillmentKind } from '../../shared/protocol';
 
 /** The node's parameters for one item, already read from n8n (values as n8n hands them over). */

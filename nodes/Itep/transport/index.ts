@@ -1,7 +1,7 @@
 import type { ICredentialsDecrypted, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
-import { readItepApiCredential, signRequest } from '../../../credentials/ItepApi.credentials';
-import type { FulfillmentBody } from '../../shared/fulfillmentRequest';
+import { readItepApiCredential, signRequest } from './signRequest';
+import type { FulfillmentBody } from '../helpers/fulfillmentRequest';
 import { FULFILLMENT_PATH } from '../../shared/protocol';
 import type { ApiResponse } from '../helpers/outcome';
 

@@ -8,9 +8,9 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import type { FulfillmentBody } from '../../../shared/fulfillmentRequest';
+import type { FulfillmentBody } from '../../helpers/fulfillmentRequest';
 import type { FulfillmentKind } from '../../../shared/protocol';
-import { nextSequence } from '../../../shared/sequence';
+import { nextSequence } from '../../helpers/sequence';
 import {
 	buildFulfillmentBody,
 	findDuplicateSequences,

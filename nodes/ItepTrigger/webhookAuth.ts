@@ -1,6 +1,6 @@
 import { randomBytes } from 'crypto';
 
-import { computeSignature, safeEqual, type SignatureEncoding } from './signing';
+import { computeSignature, safeEqual, type SignatureEncoding } from '../shared/signing';
 
 /**
  * Authentication of iTEP's results webhook, as the trigger verifies it. The sandbox's sender signs with its

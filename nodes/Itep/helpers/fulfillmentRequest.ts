@@ -5,7 +5,7 @@ import {
 	REGISTRATION_FIELDS,
 	type FulfillmentKind,
 	type RegistrationField,
-} from './protocol';
+} from '../../shared/protocol';
 
 /** The request body iTEP's fulfillment API takes, keys in the order of iTEP's example. */
 export interface FulfillmentBody {
