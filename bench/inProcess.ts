@@ -5,14 +5,14 @@ import { parse as parseQueryString } from 'node:querystring';
 import { ItepApi } from '../credentials/ItepApi.credentials';
 import { Itep } from '../nodes/Itep/Itep.node';
 import { FULFILLMENT_PATH, DEFAULT_SIGNATURE_HEADER } from '../nodes/shared/protocol';
-import { parseResultDelivery } from '../nodes/shared/resultPayload';
-import { nextSequence } from '../nodes/shared/sequence';
+import { parseResultDelivery } from '../nodes/ItepTrigger/resultPayload';
+import { nextSequence } from '../nodes/Itep/helpers/sequence';
 import { computeSignature, serializeBody } from '../nodes/shared/signing';
-import { verifyWebhookRequest, type WebhookAuthSettings } from '../nodes/shared/webhookAuth';
+import { verifyWebhookRequest, type WebhookAuthSettings } from '../nodes/ItepTrigger/webhookAuth';
 import { DEFAULT_SANDBOX_API_KEY } from '../sandbox/config';
 import { encodeResultForm, RESULT_FORM_CONTENT_TYPE, sampleResultData } from '../sandbox/resultsData';
 import { signDelivery } from '../sandbox/webhookAuth';
-import { runNode } from '../test/helpers/executeContext';
+import { runNode } from '../devkit/executeContext';
 import { PRODUCT_CODE } from './workflows';
 
 const candidate = (i: number) => ({ name: `Candidate ${i}`, email: `candidate${i}@example.com`, candidateId: `C-${i}` });

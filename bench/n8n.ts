@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 
 import autocannon from 'autocannon';
 
-import { waitFor, type ExecutionDetails, type ExecutionSummary, type N8nInstance } from '../test/e2e/harness';
+import { waitFor, type ExecutionDetails, type ExecutionSummary, type N8nInstance } from '../devkit/n8n';
 
 const FINAL = new Set(['success', 'error', 'crashed', 'canceled']);
 

@@ -22,7 +22,7 @@ import {
 	startN8n,
 	waitFor,
 	type N8nInstance,
-} from '../test/e2e/harness';
+} from '../devkit/n8n';
 import { floorLoop, runNodeInProcess, triggerCheckMicros } from './inProcess';
 import { executionPage, postLoad, runTimed, sampleRss, startRssSampler, type LoadResult, type TimedRun } from './n8n';
 import { fmt, markdownTable, median, verdict, writeLatestResults, type Row } from './report';

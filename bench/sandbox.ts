@@ -6,9 +6,9 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 
-import { adminGet, adminPost } from '../sandbox/client';
-import { freePort, REPO_ROOT, sleep, waitFor } from '../test/e2e/harness';
-import { isGroupAlive, killGroup } from '../test/e2e/harness/proc';
+import { adminGet, adminPost } from '../devkit/sandboxClient';
+import { freePort, REPO_ROOT, sleep, waitFor } from '../devkit/n8n';
+import { isGroupAlive, killGroup } from '../devkit/n8n/proc';
 
 export const PRODUCT_TYPE = 'Academic-Plus';
 

@@ -15,7 +15,7 @@ import {
 	type CredentialRef,
 	type WorkflowInput,
 	type WorkflowNode,
-} from '../test/e2e/harness';
+} from '../devkit/n8n';
 import { PRODUCT_TYPE } from './sandbox';
 
 export const PRODUCT_CODE = `GTX-${PRODUCT_TYPE}`;

@@ -17,6 +17,8 @@ import {
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 
+import { InMemoryCredentialsHelper } from './credentialsHelper';
+
 export interface RunNodeOptions {
 	nodeType: INodeType;
 	parameters: INode['parameters'];
@@ -56,27 +58,11 @@ export async function runNode(options: RunNodeOptions): Promise<INodeExecutionDa
 		nodeTypes,
 	});
 	const additionalData = {
-		credentialsHelper: {
-			getParentTypes: () => [],
-			isCredentialUsableByNode: () => true,
-			getDecrypted: async () => {
-				options.onCredentialRead?.();
-				return options.credentials ?? {};
-			},
-			getCredentials: async () => options.credentials ?? {},
-			preAuthentication: async () => undefined,
-			authenticate: async (
-				credentials: ICredentialDataDecryptedObject,
-				_type: string,
-				requestOptions: IHttpRequestOptions,
-			) => {
-				const authenticate = credentialType?.authenticate;
-				const signed =
-					typeof authenticate === 'function' ? await authenticate(credentials, requestOptions) : requestOptions;
-				options.onSignedRequest?.(signed);
-				return signed;
-			},
-		},
+		credentialsHelper: new InMemoryCredentialsHelper(
+			credentialType ? { [credentialType.name]: options.credentials ?? {} } : {},
+			credentialType ? [credentialType] : [],
+			{ onRead: options.onCredentialRead, onSigned: options.onSignedRequest },
+		),
 		variables: {},
 		restApiUrl: 'http://127.0.0.1',
 		instanceBaseUrl: 'http://127.0.0.1',

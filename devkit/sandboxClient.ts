@@ -1,6 +1,6 @@
-import { DEFAULT_SANDBOX_API_KEY } from './config';
-import { DEFAULT_SIGNATURE_HEADER, FULFILLMENT_PATH } from './itepDocument';
-import { hmacSha256, type SignatureEncoding } from './signature';
+import { DEFAULT_SANDBOX_API_KEY } from '../sandbox/config';
+import { DEFAULT_SIGNATURE_HEADER, FULFILLMENT_PATH } from '../sandbox/itepDocument';
+import { hmacSha256, type SignatureEncoding } from '../sandbox/signature';
 
 /**
  * A small client for the sandbox (tests, e2e, bench, scripts). It signs with the sandbox's own HMAC code

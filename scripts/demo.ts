@@ -12,7 +12,7 @@ import path from 'path';
 
 import { startSandbox, type RunningSandbox } from '../sandbox/server';
 import { DEFAULT_SANDBOX_API_KEY } from '../sandbox/config';
-import { installPack, OWNER, packPack, startN8n, type N8nInstance } from '../test/e2e/harness';
+import { installPack, OWNER, packPack, startN8n, type N8nInstance } from '../devkit/n8n';
 
 const N8N_VERSION = process.env.ITEP_DEMO_N8N_VERSION ?? '2.40.7';
 const N8N_PORT = Number(process.env.ITEP_DEMO_PORT ?? 5678);

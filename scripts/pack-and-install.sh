@@ -2,14 +2,14 @@
 # Builds and packs the pack (npm run build + npm pack into .e2e/pack/), then optionally installs the tarball into an
 # n8n user folder as a community package: <USER_FOLDER>/.n8n/nodes/node_modules/n8n-nodes-itep, with --ignore-scripts,
 # --legacy-peer-deps (no registry n8n-workflow pulled in as a peer), no package-lock. Prints the tarball path (pack)
-# or the installed package folder (install) on stdout. Same code as the e2e harness (test/e2e/harness/cli.ts).
+# or the installed package folder (install) on stdout. Same code as the e2e harness (devkit/n8n/cli.ts).
 # Usage: scripts/pack-and-install.sh [--no-build]                 pack only
 #        scripts/pack-and-install.sh [--tarball FILE] USER_FOLDER  pack (unless --tarball) and install
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo_root"
-tsx=(node_modules/.bin/tsx test/e2e/harness/cli.ts)
+tsx=(node_modules/.bin/tsx devkit/n8n/cli.ts)
 
 build_flag=()
 tarball=""

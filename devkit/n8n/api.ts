@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 
 import { n8nInstallDir, n8nLine } from './paths';
-import { waitFor } from './proc';
+import { waitFor } from '../wait';
 import type { RestClient } from './rest';
 import { ITEP_CREDENTIAL_TYPE, type WorkflowInput } from './workflows';
 

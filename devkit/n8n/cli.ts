@@ -1,8 +1,8 @@
 /**
  * Command-line face of the harness (run with tsx):
- *   tsx test/e2e/harness/cli.ts pack [--no-build] [--out DIR]     build + npm pack (into .e2e/pack/run-XXXXXX); prints the tarball
- *   tsx test/e2e/harness/cli.ts install USER_FOLDER [--tarball F] install into USER_FOLDER/.n8n/nodes
- *   tsx test/e2e/harness/cli.ts start VERSION [--port N] [--tarball F] [--keep]
+ *   tsx devkit/n8n/cli.ts pack [--no-build] [--out DIR]     build + npm pack (into .e2e/pack/run-XXXXXX); prints the tarball
+ *   tsx devkit/n8n/cli.ts install USER_FOLDER [--tarball F] install into USER_FOLDER/.n8n/nodes
+ *   tsx devkit/n8n/cli.ts start VERSION [--port N] [--tarball F] [--keep]
  *        start n8n with the pack and an owner; prints JSON {baseUrl, userFolder, logPath, owner}; Ctrl-C stops it
  * Logs go to stderr; stdout carries only the result, so scripts can capture it.
  */

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { N8nApi, type NodeRun } from './api';
 import { getTarball } from './pack';
 import { assertProvisioned, E2E_ARTIFACT_DIR, E2E_STATE_DIR, n8nBin, n8nInstallDir, n8nLine } from './paths';
+import { sleep, waitFor } from '../wait';
 import {
 	cleanEnv,
 	freePorts,
@@ -16,9 +17,7 @@ import {
 	killGroup,
 	runAsync,
 	runSync,
-	sleep,
 	tail,
-	waitFor,
 	type RunResult,
 } from './proc';
 import { OWNER, RestClient, type HttpMethod, type RawResponse } from './rest';

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { E2E_ARTIFACT_DIR, REPO_ROOT } from './paths';
-import { cleanEnv, runSync, sleep } from './proc';
+import { sleep } from '../wait';
+import { cleanEnv, runSync } from './proc';
 
 export interface PackInfo {
 	tarball: string;

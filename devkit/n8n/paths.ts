@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 export const CACHE_DIR = process.env.ITEP_N8N_CACHE ?? path.join(REPO_ROOT, '.cache');
 

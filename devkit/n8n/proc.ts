@@ -154,33 +154,6 @@ export async function freePort(): Promise<number> {
 	return (await freePorts(1))[0];
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Polls `probe` until it returns a non-undefined value or the deadline passes. */
-export async function waitFor<T>(
-	what: string,
-	probe: () => Promise<T | undefined> | T | undefined,
-	options: { timeoutMs: number; intervalMs?: number; abort?: () => string | undefined },
-): Promise<T> {
-	const deadline = Date.now() + options.timeoutMs;
-	let lastError: unknown;
-	for (;;) {
-		const aborted = options.abort?.();
-		if (aborted) throw new Error(`Gave up waiting for ${what}: ${aborted}`);
-		try {
-			const value = await probe();
-			if (value !== undefined) return value;
-		} catch (error) {
-			lastError = error;
-		}
-		if (Date.now() > deadline) {
-			const detail = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-			throw new Error(`Timed out after ${options.timeoutMs} ms waiting for ${what}${detail}`);
-		}
-		await sleep(options.intervalMs ?? 250);
-	}
-}
-
 export function tail(text: string, lines = 60): string {
 	const all = text.split('\n');
 	return all.slice(Math.max(0, all.length - lines)).join('\n');

@@ -1,6 +1,7 @@
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
 
-import { ItepApi, readItepApiCredential } from '../../credentials/ItepApi.credentials';
+import { ItepApi } from '../../credentials/ItepApi.credentials';
+import { readItepApiCredential } from '../../nodes/Itep/transport/signRequest';
 import { DEFAULT_BASE_URL, SIGNATURE_CHECK_PATH } from '../../nodes/shared/protocol';
 import { startSandbox } from '../../sandbox/server';
 

@@ -31,7 +31,7 @@ import {
 	type CredentialRef,
 	type N8nInstance,
 	type WorkflowInput,
-} from './harness';
+} from '../../devkit/n8n';
 
 const CHROMIUM = process.env.ITEP_E2E_CHROMIUM ?? '/usr/bin/chromium';
 /** The flags known to work on these machines (closed network: no background or component traffic). */

@@ -14,7 +14,7 @@ import {
 	timed,
 	type CredentialRef,
 	type N8nInstance,
-} from './harness';
+} from '../../devkit/n8n';
 import { codeNode, describeE2e, itepNode, nodeRun, stable, startLine, stopLine } from './support';
 
 const API_KEY = 'e2e-failures-key';

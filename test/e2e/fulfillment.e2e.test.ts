@@ -16,7 +16,7 @@ import {
 	timed,
 	type CredentialRef,
 	type N8nInstance,
-} from './harness';
+} from '../../devkit/n8n';
 import { codeNode, describeE2e, itepNode, nodeRun, startLine, stopLine } from './support';
 
 const CANDIDATES = [

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 
-import { packPack } from './pack';
+import { packPack } from '../../devkit/n8n/pack';
 
 export default async function globalSetup(): Promise<void> {
 	process.env.ITEP_E2E = '1';

@@ -7,7 +7,7 @@ module.exports = {
 	roots: ['<rootDir>/test/e2e'],
 	testMatch: ['**/*.test.ts'],
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/e2e/tsconfig.json' }] },
-	globalSetup: '<rootDir>/test/e2e/harness/global-setup.ts',
+	globalSetup: '<rootDir>/test/e2e/global-setup.ts',
 	maxWorkers: 1,
 	testTimeout: 5 * 60_000,
 	slowTestThreshold: 60,

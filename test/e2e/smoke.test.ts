@@ -22,7 +22,7 @@ import {
 	timed,
 	webhookNode,
 	type N8nInstance,
-} from './harness';
+} from '../../devkit/n8n';
 
 // Only the e2e jest config (its globalSetup sets ITEP_E2E=1) runs these; a plain `jest` run skips them.
 const describeE2e = process.env.ITEP_E2E === '1' ? describe : describe.skip;

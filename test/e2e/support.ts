@@ -19,7 +19,7 @@ import {
 	type N8nInstance,
 	type WorkflowInput,
 	type WorkflowNode,
-} from './harness';
+} from '../../devkit/n8n';
 
 /** Only the e2e jest config (its globalSetup sets ITEP_E2E=1) runs these; a plain `jest` run skips them. */
 export const describeE2e = process.env.ITEP_E2E === '1' ? describe : describe.skip;

@@ -11,7 +11,7 @@
 import { encodeResultForm, RESULT_FORM_CONTENT_TYPE, sampleResultData } from '../../sandbox/resultsData';
 import { applyResultVariant, RESULT_VARIANTS } from '../../sandbox/resultVariants';
 import { signDelivery, type SenderAuth } from '../../sandbox/webhookAuth';
-import { adminPost, fulfillment } from '../../sandbox/client';
+import { adminPost, fulfillment } from '../../devkit/sandboxClient';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
 import {
 	e2eVersions,
@@ -21,7 +21,7 @@ import {
 	type ExecutionDetails,
 	type N8nInstance,
 	type WorkflowEntity,
-} from './harness';
+} from '../../devkit/n8n';
 import { describeE2e, loadExample, stable, startLine, stopLine } from './support';
 
 const API_KEY = 'e2e-trigger-api-key';

@@ -19,7 +19,8 @@ import { Itep } from '../../nodes/Itep/Itep.node';
 import { DEFAULT_SANDBOX_API_KEY } from '../../sandbox/config';
 import { isAvailable, type TestRecord } from '../../sandbox/inventory';
 import type { RunningSandbox } from '../../sandbox/server';
-import { runNode } from './executeContext';
+import { waitUntil } from '../../devkit/wait';
+import { runNode } from '../../devkit/executeContext';
 
 export const SANDBOX_KEY = DEFAULT_SANDBOX_API_KEY;
 
@@ -106,20 +107,7 @@ export function findTest(sandbox: RunningSandbox, testId: unknown): TestRecord |
  * in-flight count when its socket closes, before the sandbox has processed it: use waitFor on the request log.
  */
 export async function sandboxIdle(sandbox: RunningSandbox, timeoutMs = 5000): Promise<void> {
-	await waitFor(() => sandbox.state.stats.inFlight === 0, 'sandbox still has requests in flight', timeoutMs);
-}
-
-/** Polls until `condition` holds; throws `what` after `timeoutMs`. */
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!condition()) {
-		if (Date.now() > deadline) throw new Error(`Timed out waiting: ${what}`);
-		await sleep(5);
-	}
-}
-
-export function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
+	await waitUntil('the sandbox to have no request in flight', () => sandbox.state.stats.inFlight === 0, timeoutMs);
 }
 
 /** A base URL on 127.0.0.1 where nothing listens (a port that was just free). */

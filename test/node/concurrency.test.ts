@@ -6,7 +6,8 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { runWithConcurrency } from '../../nodes/Itep/helpers/concurrency';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
-import { productCode, runItep, runItepExpectingError, sleep } from '../helpers/itepNode';
+import { sleep } from '../../devkit/wait';
+import { productCode, runItep, runItepExpectingError } from '../helpers/itepNode';
 
 const items = (count: number, badIndex?: number) =>
 	Array.from({ length: count }, (_, n) => ({ n, code: n === badIndex ? 'GTX-Nonexistent' : 'GTX-Academic-Plus' }));

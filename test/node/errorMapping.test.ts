@@ -16,9 +16,8 @@ import {
 	runItep,
 	runItepExpectingError,
 	sandboxIdle,
-	sleep,
-	waitFor,
 } from '../helpers/itepNode';
+import { sleep, waitUntil } from '../../devkit/wait';
 
 const CHECK_ASSIGNED_TO = /look for a test ID whose Assigned To holds this candidate.*never re-sent automatically/;
 
@@ -218,7 +217,7 @@ describe('error mapping through real HTTP', () => {
 		expect(error.description).toMatch(/timed out after the request left n8n/);
 		expect(error.description).toMatch(CHECK_ASSIGNED_TO);
 		// The sandbox processes it after its latency (the "unknown" is real), and only once.
-		await waitFor(() => sandbox.state.requests.length > 0, 'the timed-out request to be processed');
+		await waitUntil('the timed-out request to be processed', () => sandbox.state.requests.length > 0);
 		await sleep(50);
 		expect(sandbox.state.requests).toHaveLength(1);
 		expect(sandbox.state.requests[0]).toMatchObject({ status: 200, signatureVerified: true });

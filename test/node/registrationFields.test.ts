@@ -4,7 +4,7 @@
  * re-casing one name in protocol.ts makes this test fail.
  */
 import { REGISTRATION_FIELDS } from '../../nodes/shared/protocol';
-import { validateFulfillmentBody } from '../../nodes/shared/fulfillmentRequest';
+import { validateFulfillmentBody } from '../../nodes/Itep/helpers/fulfillmentRequest';
 
 const FROM_THE_DOCUMENT = [
 	'Last_Name',

@@ -1,4 +1,4 @@
-import { nextSequence } from '../../nodes/shared/sequence';
+import { nextSequence } from '../../nodes/Itep/helpers/sequence';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
 import { runItep } from '../helpers/itepNode';
 

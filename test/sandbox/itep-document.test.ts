@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 
-import { adminGet, callApi, fulfillment } from '../../sandbox/client';
+import { adminGet, callApi, fulfillment } from '../../devkit/sandboxClient';
 import { DEFAULT_SANDBOX_API_KEY } from '../../sandbox/config';
 import {
 	API_ERROR_CODES,

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 
-import { adminGet, adminPost, fulfillment, nextClientSequence as nextSequence } from '../../sandbox/client';
+import { adminGet, adminPost, fulfillment, nextClientSequence as nextSequence } from '../../devkit/sandboxClient';
 import { DEFAULT_SANDBOX_API_KEY } from '../../sandbox/config';
 import { isAvailable } from '../../sandbox/inventory';
 import { API_ERROR_CODES, FULFILLMENT_PATH } from '../../sandbox/itepDocument';

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'http';
 import type { AddressInfo } from 'net';
 
-import { adminGet, adminPost, fulfillment } from '../../sandbox/client';
+import { adminGet, adminPost, fulfillment } from '../../devkit/sandboxClient';
 import type { TrackingCodeConfig } from '../../sandbox/config';
 import type { DeliveryRecord } from '../../sandbox/deliveries';
 import { RESULT_VARIANTS } from '../../sandbox/resultVariants';

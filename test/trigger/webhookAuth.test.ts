@@ -6,7 +6,7 @@ import {
 	verifyWebhookRequest,
 	type WebhookAuthSettings,
 	type WebhookHeaders,
-} from '../../nodes/shared/webhookAuth';
+} from '../../nodes/ItepTrigger/webhookAuth';
 // The sender side is the sandbox's own code: the trigger's verifier must accept what it signs.
 import { signDelivery as signWebhookRequest } from '../../sandbox/webhookAuth';
 
