@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { router } from './actions/router';
-import * as testId from './actions/testId';
+import * as testId from './actions/testId/TestId.resource';
 import { searchProductCodes } from './methods/listSearch';
 
 export class Itep implements INodeType {
@@ -42,7 +42,7 @@ export class Itep implements INodeType {
 			},
 			...testId.description,
 		],
-};
+	};
 
 	methods = { listSearch: { searchProductCodes } };
 

@@ -1,18 +1,17 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import * as testId from './testId';
-
-const operations = {
-	testId: { getTestId: testId.getTestId, sendTestId: testId.sendTestId },
-} as const;
+import { itepNodeData } from './node.type';
+import * as testId from './testId/TestId.resource';
 
 /** Dispatches to the operation file for the chosen resource and operation. */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const resource = this.getNodeParameter('resource', 0) as keyof typeof operations;
+	const resource = this.getNodeParameter('resource', 0) as string;
 	const operation = this.getNodeParameter('operation', 0) as string;
-	const handler = (operations[resource] as Record<string, { execute: typeof testId.getTestId.execute }>)?.[operation];
-	if (!handler) {
-		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
+	const chosen = itepNodeData(resource, operation);
+	switch (chosen?.resource) {
+		case 'testId':
+			return [await testId[chosen.operation].execute.call(this)];
+		default:
+			throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
 	}
-	return [await handler.execute.call(this)];
 }

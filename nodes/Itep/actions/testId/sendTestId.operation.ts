@@ -1,8 +1,11 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
+import { fulfillmentFields, productCodeField } from '../common.descriptions';
 import { provisionTestIds } from './provision';
 
-export const description: INodeProperties[] = [
+const properties: INodeProperties[] = [
+	productCodeField,
 	{
 		displayName: 'Candidate Email',
 		name: 'email',
@@ -11,9 +14,13 @@ export const description: INodeProperties[] = [
 		default: '',
 		required: true,
 		description: 'The address iTEP e-mails the test ID and test instructions to',
-		displayOptions: { show: { resource: ['testId'], operation: ['sendTestId'] } },
 	},
+	...fulfillmentFields,
 ];
+
+const displayOptions = { show: { resource: ['testId'], operation: ['sendTestId'] } };
+
+export const description = updateDisplayOptions(displayOptions, properties);
 
 /** STX: find an available test ID, have iTEP e-mail it to the candidate, and return it. */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {

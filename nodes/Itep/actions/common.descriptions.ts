@@ -1,37 +1,38 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { REGISTRATION_FIELDS } from '../../../shared/protocol';
+import { REGISTRATION_FIELDS } from '../../shared/protocol';
 
-const forBothOperations = { show: { resource: ['testId'] } };
+/**
+ * Fields GTX and STX share (both calls take the same body: iTEP's fulfillment document). Each operation
+ * file lists them and applies its displayOptions once.
+ */
 
 export const productCodeField: INodeProperties = {
-		displayName: 'Product Code',
-		name: 'productCode',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		required: true,
-		description:
-			'The iTEP product code. GTX codes return a test ID to the workflow; STX codes also make iTEP e-mail it to the candidate. Codes are case-sensitive.',
-		displayOptions: forBothOperations,
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				placeholder: 'Select a generic product code...',
-				typeOptions: { searchListMethod: 'searchProductCodes', searchable: true },
-			},
-			{
-				displayName: 'Code',
-				name: 'code',
-				type: 'string',
-				placeholder: 'e.g. GTX-Academic-Plus',
-				hint: 'Type a custom code exactly as it appears on the PRODUCT CODES screen of the iTEP administration system',
-			},
-		],
+	displayName: 'Product Code',
+	name: 'productCode',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description:
+		'The iTEP product code. GTX codes return a test ID to the workflow; STX codes also make iTEP e-mail it to the candidate. Codes are case-sensitive.',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Select a generic product code...',
+			typeOptions: { searchListMethod: 'searchProductCodes', searchable: true },
+		},
+		{
+			displayName: 'Code',
+			name: 'code',
+			type: 'string',
+			placeholder: 'e.g. GTX-Academic-Plus',
+			hint: 'Type a custom code exactly as it appears on the PRODUCT CODES screen of the iTEP administration system',
+		},
+	],
 };
 
-/** The other fields GTX and STX share: both calls take the same body (iTEP's fulfillment document). */
 export const fulfillmentFields: INodeProperties[] = [
 	{
 		displayName: 'BCC Email',
@@ -41,7 +42,6 @@ export const fulfillmentFields: INodeProperties[] = [
 		default: '',
 		description:
 			'For STX codes iTEP sends a copy of the candidate\'s e-mail here. Recommended if you give candidates first-line support.',
-		displayOptions: forBothOperations,
 	},
 	{
 		displayName: 'Tracking Code',
@@ -51,7 +51,6 @@ export const fulfillmentFields: INodeProperties[] = [
 		placeholder: 'e.g. RC',
 		description:
 			'Code assigned by iTEP. Required for results reporting: it tells iTEP to call your iTEP Trigger webhook when the test is graded.',
-		displayOptions: forBothOperations,
 	},
 	{
 		displayName: 'Assigned To',
@@ -61,7 +60,6 @@ export const fulfillmentFields: INodeProperties[] = [
 		default: {},
 		description:
 			'Stored in the test ID\'s Assigned To field, which marks it as used. iTEP recommends at least the name, e-mail and your own ID for troubleshooting.',
-		displayOptions: forBothOperations,
 		options: [
 			{
 				displayName: 'Email',
@@ -108,7 +106,6 @@ export const fulfillmentFields: INodeProperties[] = [
 		type: 'options',
 		default: 'none',
 		description: 'Pre-fills the candidate\'s registration form. Only the field names iTEP documents are accepted.',
-		displayOptions: forBothOperations,
 		options: [
 			{ name: 'None', value: 'none' },
 			{ name: 'Pick Fields', value: 'fields', description: 'Choose each field from iTEP\'s list' },
@@ -122,7 +119,7 @@ export const fulfillmentFields: INodeProperties[] = [
 		typeOptions: { multipleValues: true },
 		placeholder: 'Add Registration Field',
 		default: {},
-		displayOptions: { show: { resource: ['testId'], registrationMode: ['fields'] } },
+		displayOptions: { show: { registrationMode: ['fields'] } },
 		options: [
 			{
 				displayName: 'Field',
@@ -151,7 +148,7 @@ export const fulfillmentFields: INodeProperties[] = [
 		type: 'json',
 		default: '{\n  "First_Name": "",\n  "Last_Name": ""\n}',
 		hint: 'Field names are case-sensitive: Last_Name, First_Name, Email, Birthday, Country, OIN, ...',
-		displayOptions: { show: { resource: ['testId'], registrationMode: ['json'] } },
+		displayOptions: { show: { registrationMode: ['json'] } },
 	},
 	{
 		displayName: 'Options',
@@ -159,7 +156,6 @@ export const fulfillmentFields: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		displayOptions: forBothOperations,
 		options: [
 			{
 				displayName: 'Dry Run',

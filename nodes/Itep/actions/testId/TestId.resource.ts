@@ -1,6 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { fulfillmentFields, productCodeField } from './fields';
 import * as getTestId from './getTestId.operation';
 import * as sendTestId from './sendTestId.operation';
 
@@ -29,8 +28,6 @@ export const description: INodeProperties[] = [
 		],
 		default: 'getTestId',
 	},
-	productCodeField,
 	...getTestId.description,
 	...sendTestId.description,
-	...fulfillmentFields,
 ];
