@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-import { validateFulfillmentBody } from '../../nodes/Itep/helpers/fulfillmentRequest';
+import { validateFulfillmentBody } from '../../../../nodes/Itep/helpers/fulfillmentRequest';
 
 declare const expectedZodMajor: number;
 

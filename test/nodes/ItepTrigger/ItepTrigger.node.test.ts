@@ -2,16 +2,16 @@
  * The iTEP Trigger's webhook() behind a real HTTP server (see test/helpers/webhookHarness.ts), driven by real
  * requests sent with fetch.
  */
-import { ItepWebhookBasicAuthApi } from '../../credentials/ItepWebhookBasicAuthApi.credentials';
-import { ItepWebhookHeaderAuthApi } from '../../credentials/ItepWebhookHeaderAuthApi.credentials';
-import { ItepWebhookSignatureApi } from '../../credentials/ItepWebhookSignatureApi.credentials';
-import { CREDENTIAL_OF_MODE } from '../../nodes/ItepTrigger/auth';
-import { ItepTrigger } from '../../nodes/ItepTrigger/ItepTrigger.node';
+import { ItepWebhookBasicAuthApi } from '../../../credentials/ItepWebhookBasicAuthApi.credentials';
+import { ItepWebhookHeaderAuthApi } from '../../../credentials/ItepWebhookHeaderAuthApi.credentials';
+import { ItepWebhookSignatureApi } from '../../../credentials/ItepWebhookSignatureApi.credentials';
+import { CREDENTIAL_OF_MODE } from '../../../nodes/ItepTrigger/auth';
+import { ItepTrigger } from '../../../nodes/ItepTrigger/ItepTrigger.node';
 // Deliveries are built and signed by the sandbox (its own code), as iTEP would send them.
-import { encodeResultForm, RESULT_FORM_CONTENT_TYPE, sampleResultData } from '../../sandbox/resultsData';
-import { applyResultVariant, RESULT_VARIANTS } from '../../sandbox/resultVariants';
-import { signDelivery, type SenderAuth } from '../../sandbox/webhookAuth';
-import { multipartBody, startWebhookHarness, type Harness, type HarnessOptions } from '../helpers/webhookHarness';
+import { encodeResultForm, RESULT_FORM_CONTENT_TYPE, sampleResultData } from '../../../sandbox/resultsData';
+import { applyResultVariant, RESULT_VARIANTS } from '../../../sandbox/resultVariants';
+import { signDelivery, type SenderAuth } from '../../../sandbox/webhookAuth';
+import { multipartBody, startWebhookHarness, type Harness, type HarnessOptions } from '../../helpers/webhookHarness';
 
 const HEADER_SECRET = 'hdr-SECRET-7f3a9c';
 const BASIC_PASSWORD = 'basic-SECRET-51d2e';

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 
-import { DeliveryMemory, deliveryKey, MAX_KEYS_PER_SCOPE } from '../../nodes/ItepTrigger/dedupe';
-import { sampleResultData } from '../../sandbox/resultsData';
+import { DeliveryMemory, deliveryKey, MAX_KEYS_PER_SCOPE } from '../../../nodes/ItepTrigger/dedupe';
+import { sampleResultData } from '../../../sandbox/resultsData';
 
 const WINDOW = 600_000;
 const data = sampleResultData();

@@ -3,8 +3,8 @@
  * field names are listed below"), in the document's order. A literal on purpose: removing, renaming or
  * re-casing one name in protocol.ts makes this test fail.
  */
-import { REGISTRATION_FIELDS } from '../../nodes/shared/protocol';
-import { validateFulfillmentBody } from '../../nodes/Itep/helpers/fulfillmentRequest';
+import { REGISTRATION_FIELDS } from '../../../nodes/shared/protocol';
+import { validateFulfillmentBody } from '../../../nodes/Itep/helpers/fulfillmentRequest';
 
 const FROM_THE_DOCUMENT = [
 	'Last_Name',

@@ -1,8 +1,8 @@
 import { createHmac } from 'crypto';
 
-import { computeSignature } from '../../nodes/shared/signing';
-import { startSandbox, type RunningSandbox } from '../../sandbox/server';
-import { availableCount, credentialFor, runItep, SANDBOX_KEY } from '../helpers/itepNode';
+import { computeSignature } from '../../../../../nodes/shared/signing';
+import { startSandbox, type RunningSandbox } from '../../../../../sandbox/server';
+import { availableCount, credentialFor, runItep, SANDBOX_KEY } from '../../../../helpers/itepNode';
 
 // Expected signatures computed in bash (LC_ALL=C.UTF-8, OpenSSL 3) and pasted as literals:
 //   BODY='{"product-code":"GTX-Academic-Plus","track":"RC","sequence":77,"assigned-to":{"student-name":"Zoë Ñúñez","sequence":77}}'

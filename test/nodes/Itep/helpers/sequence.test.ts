@@ -1,6 +1,6 @@
-import { nextSequence } from '../../nodes/Itep/helpers/sequence';
-import { startSandbox, type RunningSandbox } from '../../sandbox/server';
-import { runItep } from '../helpers/itepNode';
+import { nextSequence } from '../../../../nodes/Itep/helpers/sequence';
+import { startSandbox, type RunningSandbox } from '../../../../sandbox/server';
+import { runItep } from '../../../helpers/itepNode';
 
 describe('nextSequence', () => {
 	test('defaults to microseconds since the epoch', () => {

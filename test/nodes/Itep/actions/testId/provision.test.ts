@@ -12,7 +12,7 @@ import {
 	runItep,
 	runItepExpectingError,
 	type NodeErrorLike,
-} from '../helpers/itepNode';
+} from '../../../../helpers/itepNode';
 
 interface Answer {
 	status: number;

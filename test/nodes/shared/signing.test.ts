@@ -1,6 +1,6 @@
-import { computeSignature, safeEqual, serializeBody } from '../../nodes/shared/signing';
+import { computeSignature, safeEqual, serializeBody } from '../../../nodes/shared/signing';
 // The sandbox's own verifier (node:crypto, no pack code): it must accept what the openssl vectors say.
-import { verifyHmacSha256 as verifySignature } from '../../sandbox/signature';
+import { verifyHmacSha256 as verifySignature } from '../../../sandbox/signature';
 
 // Known-answer vectors. Every expected signature below was computed OUTSIDE this code base, in bash with
 // LC_ALL=C.UTF-8 and OpenSSL 3, and pasted in as a literal:

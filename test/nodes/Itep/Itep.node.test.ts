@@ -2,9 +2,9 @@
  * GTX and STX end to end: the node in n8n-core's ExecuteContext, signed by the credential, sent over HTTP to
  * the sandbox, which provisions from its inventory, stores the request's fields and (STX) writes the e-mail.
  */
-import { isAvailable } from '../../sandbox/inventory';
-import { startSandbox, type RunningSandbox } from '../../sandbox/server';
-import { availableCount, findTest, productCode, runItep } from '../helpers/itepNode';
+import { isAvailable } from '../../../sandbox/inventory';
+import { startSandbox, type RunningSandbox } from '../../../sandbox/server';
+import { availableCount, findTest, productCode, runItep } from '../../helpers/itepNode';
 
 const CANDIDATES = [
 	{ name: 'Ana Silva', email: 'ana@example.com', id: 'C-001', first: 'Ana', last: 'Silva', cohort: 'spring' },

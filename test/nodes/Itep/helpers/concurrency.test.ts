@@ -4,10 +4,10 @@
  */
 import { NodeApiError } from 'n8n-workflow';
 
-import { runWithConcurrency } from '../../nodes/Itep/helpers/concurrency';
-import { startSandbox, type RunningSandbox } from '../../sandbox/server';
-import { sleep } from '../../devkit/wait';
-import { productCode, runItep, runItepExpectingError } from '../helpers/itepNode';
+import { runWithConcurrency } from '../../../../nodes/Itep/helpers/concurrency';
+import { startSandbox, type RunningSandbox } from '../../../../sandbox/server';
+import { sleep } from '../../../../devkit/wait';
+import { productCode, runItep, runItepExpectingError } from '../../../helpers/itepNode';
 
 const items = (count: number, badIndex?: number) =>
 	Array.from({ length: count }, (_, n) => ({ n, code: n === badIndex ? 'GTX-Nonexistent' : 'GTX-Academic-Plus' }));

@@ -5,8 +5,8 @@
  */
 import { NodeOperationError, type IDataObject, type INode } from 'n8n-workflow';
 
-import { startSandbox, type RunningSandbox } from '../../sandbox/server';
-import { productCode, runItep, runItepExpectingError, type Operation } from '../helpers/itepNode';
+import { startSandbox, type RunningSandbox } from '../../../../sandbox/server';
+import { productCode, runItep, runItepExpectingError, type Operation } from '../../../helpers/itepNode';
 
 interface Case {
 	name: string;

@@ -6,9 +6,9 @@ import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import { createHmac } from 'crypto';
 
-import { computeSignature } from '../../nodes/shared/signing';
-import { startSandbox, type RunningSandbox } from '../../sandbox/server';
-import { credentialFor, runItep, SANDBOX_KEY } from '../helpers/itepNode';
+import { computeSignature } from '../../../../nodes/shared/signing';
+import { startSandbox, type RunningSandbox } from '../../../../sandbox/server';
+import { credentialFor, runItep, SANDBOX_KEY } from '../../../helpers/itepNode';
 
 const UNICODE_ITEMS = [
 	{ name: 'Zoë Ñúñez', first: 'Zoë', last: 'Ñúñez', city: 'São Paulo' },

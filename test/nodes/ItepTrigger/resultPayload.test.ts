@@ -8,10 +8,10 @@ import {
 	parseResultData,
 	parseResultDelivery,
 	type ItepResult,
-} from '../../nodes/ItepTrigger/resultPayload';
+} from '../../../nodes/ItepTrigger/resultPayload';
 // Deliveries are built by the sandbox, an independent implementation of iTEP's documents, not by the parser.
-import { encodeResultForm, sampleResultData } from '../../sandbox/resultsData';
-import { applyResultVariant, RESULT_VARIANTS, type ResultVariantName } from '../../sandbox/resultVariants';
+import { encodeResultForm, sampleResultData } from '../../../sandbox/resultsData';
+import { applyResultVariant, RESULT_VARIANTS, type ResultVariantName } from '../../../sandbox/resultVariants';
 
 const FORM = 'application/x-www-form-urlencoded';
 

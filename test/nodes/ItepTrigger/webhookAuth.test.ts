@@ -6,9 +6,9 @@ import {
 	verifyWebhookRequest,
 	type WebhookAuthSettings,
 	type WebhookHeaders,
-} from '../../nodes/ItepTrigger/webhookAuth';
+} from '../../../nodes/ItepTrigger/webhookAuth';
 // The sender side is the sandbox's own code: the trigger's verifier must accept what it signs.
-import { signDelivery as signWebhookRequest } from '../../sandbox/webhookAuth';
+import { signDelivery as signWebhookRequest } from '../../../sandbox/webhookAuth';
 
 // Known-answer vectors. The expected signatures below were computed OUTSIDE this code base, in a shell, with
 // OpenSSL 3.0.19, e.g.:

@@ -2,7 +2,7 @@ import {
 	describeApiFailure,
 	describeTransportFailure,
 	extractTestId,
-} from '../../nodes/Itep/helpers/outcome';
+} from '../../../../nodes/Itep/helpers/outcome';
 
 const CODE = 'GTX-Academic-Plus';
 const sandboxError = (code: string, message: string) => ({ error: { code, message } });

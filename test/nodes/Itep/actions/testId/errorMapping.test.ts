@@ -7,7 +7,7 @@ import type { AddressInfo } from 'net';
 
 import { NodeApiError } from 'n8n-workflow';
 
-import { startSandbox, type RunningSandbox } from '../../sandbox/server';
+import { startSandbox, type RunningSandbox } from '../../../../../sandbox/server';
 import {
 	availableCount,
 	closedPortUrl,
@@ -16,8 +16,8 @@ import {
 	runItep,
 	runItepExpectingError,
 	sandboxIdle,
-} from '../helpers/itepNode';
-import { sleep, waitUntil } from '../../devkit/wait';
+} from '../../../../helpers/itepNode';
+import { sleep, waitUntil } from '../../../../../devkit/wait';
 
 const CHECK_ASSIGNED_TO = /look for a test ID whose Assigned To holds this candidate.*never re-sent automatically/;
 
