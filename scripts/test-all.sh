@@ -21,6 +21,7 @@ step() {
 	fi
 }
 
+step "format check (prettier)" npm run format:check --silent
 step "build" npm run build --silent
 step "lint gate (sources and dist)" bash scripts/lint-gate.sh --no-build
 step "unit and integration tests" npx jest --json --outputFile="$results_dir/unit.json"
