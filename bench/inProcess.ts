@@ -10,18 +10,30 @@ import { nextSequence } from '../nodes/Itep/helpers/sequence';
 import { computeSignature, serializeBody } from '../nodes/shared/signing';
 import { verifyWebhookRequest, type WebhookAuthSettings } from '../nodes/ItepTrigger/webhookAuth';
 import { DEFAULT_SANDBOX_API_KEY } from '../sandbox/config';
-import { encodeResultForm, RESULT_FORM_CONTENT_TYPE, sampleResultData } from '../sandbox/resultsData';
+import {
+	encodeResultForm,
+	RESULT_FORM_CONTENT_TYPE,
+	sampleResultData,
+} from '../sandbox/resultsData';
 import { signDelivery } from '../sandbox/webhookAuth';
 import { runNode } from '../devkit/executeContext';
 import { PRODUCT_CODE } from './workflows';
 
-const candidate = (i: number) => ({ name: `Candidate ${i}`, email: `candidate${i}@example.com`, candidateId: `C-${i}` });
+const candidate = (i: number) => ({
+	name: `Candidate ${i}`,
+	email: `candidate${i}@example.com`,
+	candidateId: `C-${i}`,
+});
 
 /**
  * The floor: `count` fulfillment requests from a plain loop (`concurrency` at once) over one keep-alive agent,
  * each body serialised and signed with the pack's signing module, each answer read and parsed. Returns ms.
  */
-export async function floorLoop(baseUrl: string, count: number, concurrency: number): Promise<number> {
+export async function floorLoop(
+	baseUrl: string,
+	count: number,
+	concurrency: number,
+): Promise<number> {
 	const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 	const url = new URL(FULFILLMENT_PATH, baseUrl);
 	const send = (i: number) =>
@@ -45,8 +57,11 @@ export async function floorLoop(baseUrl: string, count: number, concurrency: num
 				const chunks: Buffer[] = [];
 				response.on('data', (chunk: Buffer) => chunks.push(chunk));
 				response.on('end', () => {
-					const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { 'test-id'?: string };
-					if (response.statusCode !== 200 || !answer['test-id']) reject(new Error(`floor: HTTP ${response.statusCode}`));
+					const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+						'test-id'?: string;
+					};
+					if (response.statusCode !== 200 || !answer['test-id'])
+						reject(new Error(`floor: HTTP ${response.statusCode}`));
 					else resolve();
 				});
 			});
@@ -75,19 +90,33 @@ export async function runNodeInProcess(
 	const [output] = await runNode({
 		nodeType: new Itep(),
 		credentialType: new ItepApi(),
-		credentials: { apiKey: DEFAULT_SANDBOX_API_KEY, baseUrl, signatureHeader: DEFAULT_SIGNATURE_HEADER, signatureEncoding: 'hex' },
+		credentials: {
+			apiKey: DEFAULT_SANDBOX_API_KEY,
+			baseUrl,
+			signatureHeader: DEFAULT_SIGNATURE_HEADER,
+			signatureEncoding: 'hex',
+		},
 		parameters: {
 			resource: 'testId',
 			operation: 'getTestId',
 			productCode: { __rl: true, mode: 'list', value: PRODUCT_CODE },
-			assignedTo: { candidateName: '={{ $json.name }}', candidateEmail: '={{ $json.email }}', candidateId: '={{ $json.candidateId }}' },
+			assignedTo: {
+				candidateName: '={{ $json.name }}',
+				candidateEmail: '={{ $json.email }}',
+				candidateId: '={{ $json.candidateId }}',
+			},
 			options,
 		},
 		items,
 	});
 	const ms = performance.now() - started;
-	const good = output.filter((item) => (options.dryRun ? item.json.dryRun : item.json.testId)).length;
-	if (good !== count) throw new Error(`runNode: ${good} of ${count} items came back ${options.dryRun ? 'signed' : 'provisioned'}`);
+	const good = output.filter((item) =>
+		options.dryRun ? item.json.dryRun : item.json.testId,
+	).length;
+	if (good !== count)
+		throw new Error(
+			`runNode: ${good} of ${count} items came back ${options.dryRun ? 'signed' : 'provisioned'}`,
+		);
 	return ms;
 }
 
@@ -95,17 +124,29 @@ export async function runNodeInProcess(
  * The trigger's own work per delivery, as receive.ts does it: verify (none, or HMAC over the raw body) and
  * parse + normalise iTEP's form body as n8n hands it over. Up to `iterations`, stopped after `maxMs`.
  */
-export function triggerCheckMicros(mode: 'none' | 'hmac', iterations: number, maxMs: number): { micros: number; iterations: number } {
+export function triggerCheckMicros(
+	mode: 'none' | 'hmac',
+	iterations: number,
+	maxMs: number,
+): { micros: number; iterations: number } {
 	const form = encodeResultForm(sampleResultData({ TestID: '50613490BP' }));
 	const rawBody = Buffer.from(form);
 	const body = { ...parseQueryString(form) };
 	const settings: WebhookAuthSettings =
 		mode === 'none'
 			? { mode: 'none' }
-			: { mode: 'hmac', headerName: 'X-Itep-Webhook-Signature', secrets: ['bench-secret'], encoding: 'hex' };
+			: {
+					mode: 'hmac',
+					headerName: 'X-Itep-Webhook-Signature',
+					secrets: ['bench-secret'],
+					encoding: 'hex',
+				};
 	const now = Date.now() / 1000;
 	const headers = Object.fromEntries(
-		Object.entries(signDelivery(rawBody, settings, now)).map(([name, value]) => [name.toLowerCase(), value]),
+		Object.entries(signDelivery(rawBody, settings, now)).map(([name, value]) => [
+			name.toLowerCase(),
+			value,
+		]),
 	);
 	const once = () => {
 		const verdict = verifyWebhookRequest(headers, rawBody, settings, now);

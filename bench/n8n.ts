@@ -3,7 +3,12 @@ import * as fs from 'node:fs';
 
 import autocannon from 'autocannon';
 
-import { waitFor, type ExecutionDetails, type ExecutionSummary, type N8nInstance } from '../devkit/n8n';
+import {
+	waitFor,
+	type ExecutionDetails,
+	type ExecutionSummary,
+	type N8nInstance,
+} from '../devkit/n8n';
 
 const FINAL = new Set(['success', 'error', 'crashed', 'canceled']);
 
@@ -41,7 +46,9 @@ export async function runTimed(
 	const summary = await waitFor(
 		`execution ${id}`,
 		async () => {
-			const found = (await executionPage(n8n, { workflowId }, 5)).results.find((execution) => execution.id === id);
+			const found = (await executionPage(n8n, { workflowId }, 5)).results.find(
+				(execution) => execution.id === id,
+			);
 			return found && FINAL.has(found.status) ? found : undefined;
 		},
 		{ timeoutMs: options.timeoutMs ?? 120_000, intervalMs: 100 },
@@ -54,10 +61,15 @@ export async function runTimed(
 		const nodeErrors = Object.entries(runData)
 			.map(([node, runs]) => (runs[0]?.error?.message ? `${node}: ${runs[0].error.message}` : ''))
 			.filter(Boolean);
-		throw new Error(`execution ${id} ended ${summary.status}: ${nodeErrors.join('; ') || details?.data.resultData.error?.message}`);
+		throw new Error(
+			`execution ${id} ended ${summary.status}: ${nodeErrors.join('; ') || details?.data.resultData.error?.message}`,
+		);
 	}
 	const nodeMs = Object.fromEntries(
-		Object.entries(details?.data.resultData.runData ?? {}).map(([node, runs]) => [node, runs[0]?.executionTime ?? NaN]),
+		Object.entries(details?.data.resultData.runData ?? {}).map(([node, runs]) => [
+			node,
+			runs[0]?.executionTime ?? NaN,
+		]),
 	);
 	return {
 		id,
@@ -106,7 +118,10 @@ export function sampleRss(pid: number): RssSample {
 }
 
 /** Samples every `intervalMs` until stopped; returns the peaks. */
-export function startRssSampler(pid: number, intervalMs = 100): () => RssSample & { samples: number } {
+export function startRssSampler(
+	pid: number,
+	intervalMs = 100,
+): () => RssSample & { samples: number } {
 	const peak = sampleRss(pid);
 	let samples = 1;
 	const timer = setInterval(() => {

@@ -22,7 +22,12 @@ export interface Row {
 }
 
 const number = (value: number, digits = 0) =>
-	Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a';
+	Number.isFinite(value)
+		? value.toLocaleString('en-US', {
+				maximumFractionDigits: digits,
+				minimumFractionDigits: digits,
+			})
+		: 'n/a';
 
 export const fmt = {
 	ms: (value: number) => `${number(value)} ms`,
@@ -34,17 +39,25 @@ export const fmt = {
 };
 
 /** A goal check: `met` or how far off it is. */
-export function verdict(value: number, goal: { max?: number; min?: number }, unit: (value: number) => string): string {
+export function verdict(
+	value: number,
+	goal: { max?: number; min?: number },
+	unit: (value: number) => string,
+): string {
 	if (!Number.isFinite(value)) return 'n/a';
-	if (goal.max !== undefined && value > goal.max) return `MISSED by ${unit(value - goal.max)} (${number(((value - goal.max) / goal.max) * 100)}% over)`;
-	if (goal.min !== undefined && value < goal.min) return `MISSED by ${unit(goal.min - value)} (${number(((goal.min - value) / goal.min) * 100)}% under)`;
+	if (goal.max !== undefined && value > goal.max)
+		return `MISSED by ${unit(value - goal.max)} (${number(((value - goal.max) / goal.max) * 100)}% over)`;
+	if (goal.min !== undefined && value < goal.min)
+		return `MISSED by ${unit(goal.min - value)} (${number(((goal.min - value) / goal.min) * 100)}% under)`;
 	return 'met';
 }
 
 export function markdownTable(rows: Row[]): string {
 	const header = ['Row', 'Measure', 'Median', 'Runs', 'Goal', 'Status'];
 	const lines = rows.map((row) =>
-		[row.id, row.what, row.value, row.runs, row.goal ?? '', row.status ?? ''].map((cell) => cell.replace(/\|/g, '\\|')),
+		[row.id, row.what, row.value, row.runs, row.goal ?? '', row.status ?? ''].map((cell) =>
+			cell.replace(/\|/g, '\\|'),
+		),
 	);
 	return [
 		`| ${header.join(' | ')} |`,

@@ -13,7 +13,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { DEFAULT_SANDBOX_API_KEY } from '../sandbox/config';
-import { encodeResultForm, RESULT_FORM_CONTENT_TYPE, sampleResultData } from '../sandbox/resultsData';
+import {
+	encodeResultForm,
+	RESULT_FORM_CONTENT_TYPE,
+	sampleResultData,
+} from '../sandbox/resultsData';
 import {
 	ITEP_NODE_TYPE,
 	ITEP_TRIGGER_NODE_TYPE,
@@ -24,7 +28,15 @@ import {
 	type N8nInstance,
 } from '../devkit/n8n';
 import { floorLoop, runNodeInProcess, triggerCheckMicros } from './inProcess';
-import { executionPage, postLoad, runTimed, sampleRss, startRssSampler, type LoadResult, type TimedRun } from './n8n';
+import {
+	executionPage,
+	postLoad,
+	runTimed,
+	sampleRss,
+	startRssSampler,
+	type LoadResult,
+	type TimedRun,
+} from './n8n';
 import { fmt, markdownTable, median, verdict, writeLatestResults, type Row } from './report';
 import { assertProvisioned, startSandboxProcess, type SandboxProcess } from './sandbox';
 import { diyWorkflow, itepWorkflow, triggerWorkflow, webhookWorkflow } from './workflows';
@@ -36,7 +48,8 @@ const LATENCY_MS = 25;
 const TRIGGER_CHECK = { iterations: 100_000, maxMs: 5000 };
 
 const argv = process.argv.slice(2);
-const option = (name: string) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : undefined);
+const option = (name: string) =>
+	argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : undefined;
 const rounds = option('--rounds') || 3;
 const LOAD = { connections: 10, amount: option('--requests') || 300, capMs: 90_000 };
 const write = !argv.includes('--no-write');
@@ -50,7 +63,12 @@ const log = (message: string) => {
 async function main(): Promise<void> {
 	const benchStarted = performance.now();
 	const machine = `${os.cpus().length} cores, ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, bench on Node ${process.version}`;
-	log(`machine: ${machine}; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ${rounds} rounds`);
+	log(
+		`machine: ${machine}; load ${os
+			.loadavg()
+			.map((l) => l.toFixed(2))
+			.join(' ')}; ${rounds} rounds`,
+	);
 
 	const sandbox = await startSandboxProcess(BIG_ITEMS);
 	const rows: Row[] = [];
@@ -92,7 +110,9 @@ async function startBenchN8n(sandbox: SandboxProcess): Promise<N8nInstance> {
 			EXECUTIONS_DATA_PRUNE: 'false',
 		},
 	});
-	log(`n8n ${N8N_VERSION} ready in ${n8n.timings.readyMs} ms (pid ${n8n.pid}, sandbox ${sandbox.url})`);
+	log(
+		`n8n ${N8N_VERSION} ready in ${n8n.timings.readyMs} ms (pid ${n8n.pid}, sandbox ${sandbox.url})`,
+	);
 	return n8n;
 }
 
@@ -103,7 +123,15 @@ async function phase(id: string, run: () => Promise<Row[]>): Promise<Row[]> {
 	} catch (error) {
 		const message = error instanceof Error ? error.message : String(error);
 		log(`${id} FAILED: ${message}`);
-		return [{ id, what: 'phase failed', value: 'FAILED', runs: message.replace(/\s+/g, ' ').slice(0, 300), status: 'FAILED' }];
+		return [
+			{
+				id,
+				what: 'phase failed',
+				value: 'FAILED',
+				runs: message.replace(/\s+/g, ' ').slice(0, 300),
+				status: 'FAILED',
+			},
+		];
 	}
 }
 
@@ -112,14 +140,25 @@ interface Context {
 	sandbox: SandboxProcess;
 	wf: Record<'itep1' | 'itep10' | 'itepDry' | 'diy' | 'big' | 'warmItep' | 'warmDiy', string>;
 	/** One manual run against a freshly reset sandbox, checked to have provisioned every item. */
-	provisionRun(workflowId: string, items: number, what: string, latencyMs?: number): Promise<TimedRun & { maxInFlight: number }>;
+	provisionRun(
+		workflowId: string,
+		items: number,
+		what: string,
+		latencyMs?: number,
+	): Promise<TimedRun & { maxInFlight: number }>;
 }
 
 /** Every phase runs even if an earlier one failed; a failed phase is a FAILED row, never a number. */
 async function measure(n8n: N8nInstance, sandbox: SandboxProcess): Promise<Row[]> {
-	const itepCredential = await n8n.api.createItepCredential({ apiKey: DEFAULT_SANDBOX_API_KEY, baseUrl: sandbox.url }, 'iTEP bench');
-	const cryptoCredential = await n8n.api.createCredential('HMAC bench', 'crypto', { hmacSecret: DEFAULT_SANDBOX_API_KEY });
-	const create = async (workflow: Parameters<N8nInstance['api']['createWorkflow']>[0]) => (await n8n.api.createWorkflow(workflow)).id;
+	const itepCredential = await n8n.api.createItepCredential(
+		{ apiKey: DEFAULT_SANDBOX_API_KEY, baseUrl: sandbox.url },
+		'iTEP bench',
+	);
+	const cryptoCredential = await n8n.api.createCredential('HMAC bench', 'crypto', {
+		hmacSecret: DEFAULT_SANDBOX_API_KEY,
+	});
+	const create = async (workflow: Parameters<N8nInstance['api']['createWorkflow']>[0]) =>
+		(await n8n.api.createWorkflow(workflow)).id;
 	const context: Context = {
 		n8n,
 		sandbox,
@@ -127,7 +166,14 @@ async function measure(n8n: N8nInstance, sandbox: SandboxProcess): Promise<Row[]
 			itep1: await create(itepWorkflow('bench: iTEP, 1 at a time', ITEMS, itepCredential, 1)),
 			itep10: await create(itepWorkflow('bench: iTEP, 10 at a time', ITEMS, itepCredential, 10)),
 			itepDry: await create(itepWorkflow('bench: iTEP, Dry Run', ITEMS, itepCredential, 1, true)),
-			diy: await create(diyWorkflow('bench: DIY Code + Crypto + HTTP Request', ITEMS, cryptoCredential, sandbox.url)),
+			diy: await create(
+				diyWorkflow(
+					'bench: DIY Code + Crypto + HTTP Request',
+					ITEMS,
+					cryptoCredential,
+					sandbox.url,
+				),
+			),
 			big: await create(itepWorkflow('bench: iTEP, 10,000 items', BIG_ITEMS, itepCredential, 10)),
 			warmItep: await create(itepWorkflow('bench: warm-up iTEP', 50, itepCredential, 1)),
 			warmDiy: await create(diyWorkflow('bench: warm-up DIY', 50, cryptoCredential, sandbox.url)),
@@ -166,16 +212,32 @@ async function rssDuring<T>(n8n: N8nInstance, run: () => Promise<T>) {
 	const stopSampling = startRssSampler(n8n.pid, 100);
 	const result = await run().finally(() => sleep(500));
 	const peak = stopSampling();
-	return { result, before, peak, mainGrowth: peak.mainMb - before.mainMb, groupGrowth: peak.groupMb - before.groupMb };
+	return {
+		result,
+		before,
+		peak,
+		mainGrowth: peak.mainMb - before.mainMb,
+		groupGrowth: peak.groupMb - before.groupMb,
+	};
 }
 
 async function p5({ n8n, sandbox, wf }: Context): Promise<Row[]> {
-	log(`P5: ${BIG_ITEMS.toLocaleString('en-US')} items through the iTEP node (Max Concurrent 10), sampling RSS every 100 ms`);
+	log(
+		`P5: ${BIG_ITEMS.toLocaleString('en-US')} items through the iTEP node (Max Concurrent 10), sampling RSS every 100 ms`,
+	);
 	await sandbox.reset();
 	// No node times here: reading a 10,000-item execution back through the REST API would itself grow n8n's RSS.
-	const { result: big, before, peak, mainGrowth, groupGrowth } = await rssDuring(n8n, () => runTimed(n8n, wf.big, { timeoutMs: 300_000 }));
+	const {
+		result: big,
+		before,
+		peak,
+		mainGrowth,
+		groupGrowth,
+	} = await rssDuring(n8n, () => runTimed(n8n, wf.big, { timeoutMs: 300_000 }));
 	assertProvisioned(await sandbox.stats(), BIG_ITEMS, 'P5');
-	log(`P5: main RSS ${fmt.mb(before.mainMb)} -> peak ${fmt.mb(peak.mainMb)} in ${fmt.ms(big.durationMs)}`);
+	log(
+		`P5: main RSS ${fmt.mb(before.mainMb)} -> peak ${fmt.mb(peak.mainMb)} in ${fmt.ms(big.durationMs)}`,
+	);
 	return [
 		{
 			id: 'P5',
@@ -196,17 +258,29 @@ async function p5({ n8n, sandbox, wf }: Context): Promise<Row[]> {
 
 /** Reference for P5: the DIY workflow with 10,000 items, in a fresh n8n (a heap grown by one run would flatter the other). */
 async function p5Reference(sandbox: SandboxProcess): Promise<Row[]> {
-	log(`P5 reference: ${BIG_ITEMS.toLocaleString('en-US')} items through the DIY workflow, in a fresh n8n`);
+	log(
+		`P5 reference: ${BIG_ITEMS.toLocaleString('en-US')} items through the DIY workflow, in a fresh n8n`,
+	);
 	const n8n = await startBenchN8n(sandbox);
 	try {
-		const crypto = await n8n.api.createCredential('HMAC bench', 'crypto', { hmacSecret: DEFAULT_SANDBOX_API_KEY });
-		const warm = (await n8n.api.createWorkflow(diyWorkflow('bench: warm-up DIY', 50, crypto, sandbox.url))).id;
-		const big = (await n8n.api.createWorkflow(diyWorkflow('bench: DIY, 10,000 items', BIG_ITEMS, crypto, sandbox.url))).id;
+		const crypto = await n8n.api.createCredential('HMAC bench', 'crypto', {
+			hmacSecret: DEFAULT_SANDBOX_API_KEY,
+		});
+		const warm = (
+			await n8n.api.createWorkflow(diyWorkflow('bench: warm-up DIY', 50, crypto, sandbox.url))
+		).id;
+		const big = (
+			await n8n.api.createWorkflow(
+				diyWorkflow('bench: DIY, 10,000 items', BIG_ITEMS, crypto, sandbox.url),
+			)
+		).id;
 		await sandbox.reset();
 		await runTimed(n8n, warm);
 		assertProvisioned(await sandbox.stats(), 50, 'P5 reference warm-up');
 		await sandbox.reset();
-		const { result, before, peak, mainGrowth } = await rssDuring(n8n, () => runTimed(n8n, big, { timeoutMs: 300_000 }));
+		const { result, before, peak, mainGrowth } = await rssDuring(n8n, () =>
+			runTimed(n8n, big, { timeoutMs: 300_000 }),
+		);
 		assertProvisioned(await sandbox.stats(), BIG_ITEMS, 'P5 reference DIY');
 		return [
 			{
@@ -222,7 +296,13 @@ async function p5Reference(sandbox: SandboxProcess): Promise<Row[]> {
 }
 
 async function p1p2({ n8n, sandbox, wf, provisionRun }: Context): Promise<Row[]> {
-	const p1 = { itep1: [] as number[], itep10: [] as number[], diy: [] as number[], r1: [] as number[], r10: [] as number[] };
+	const p1 = {
+		itep1: [] as number[],
+		itep10: [] as number[],
+		diy: [] as number[],
+		r1: [] as number[],
+		r10: [] as number[],
+	};
 	const p2 = {
 		floor1: [] as number[],
 		floor10: [] as number[],
@@ -233,7 +313,9 @@ async function p1p2({ n8n, sandbox, wf, provisionRun }: Context): Promise<Row[]>
 		n8nDry: [] as number[],
 	};
 	for (let round = 1; round <= rounds; round++) {
-		log(`P1/P2 round ${round}/${rounds}: iTEP (1 at a time), DIY, iTEP (10 at a time), floor, in-process`);
+		log(
+			`P1/P2 round ${round}/${rounds}: iTEP (1 at a time), DIY, iTEP (10 at a time), floor, in-process`,
+		);
 		const itep1 = await provisionRun(wf.itep1, ITEMS, 'P1 iTEP, 1 at a time');
 		const diy = await provisionRun(wf.diy, ITEMS, 'P1 DIY');
 		const itep10 = await provisionRun(wf.itep10, ITEMS, 'P1 iTEP, 10 at a time');
@@ -276,23 +358,97 @@ async function p1p2({ n8n, sandbox, wf, provisionRun }: Context): Promise<Row[]>
 	const f1 = median(p2.f1);
 	const f10 = median(p2.f10);
 	return [
-		{ id: 'P1', what: `iTEP node, ${ITEMS.toLocaleString('en-US')} GTX, Max Concurrent 1 (default): execution duration`, value: fmt.ms(median(p1.itep1)), runs: fmt.list(p1.itep1, fmt.ms) },
-		{ id: 'P1', what: 'iTEP node, Max Concurrent 10', value: fmt.ms(median(p1.itep10)), runs: fmt.list(p1.itep10, fmt.ms) },
-		{ id: 'P1', what: 'DIY: Code → Crypto HMAC → HTTP Request (its default: all items at once)', value: fmt.ms(median(p1.diy)), runs: fmt.list(p1.diy, fmt.ms) },
-		{ id: 'P1', what: 'iTEP (1 at a time) / DIY, paired per round', value: fmt.x(r1), runs: fmt.list(p1.r1, fmt.x), goal: '≤ 1.0x', status: verdict(r1, { max: 1 }, fmt.x) },
-		{ id: 'P1', what: 'iTEP (10 at a time) / DIY, paired per round', value: fmt.x(r10), runs: fmt.list(p1.r10, fmt.x), goal: '≤ 1.0x', status: verdict(r10, { max: 1 }, fmt.x) },
-		{ id: 'P2', what: 'floor: plain Node loop, keep-alive, pack signing, 1 at a time', value: fmt.ms(median(p2.floor1)), runs: fmt.list(p2.floor1, fmt.ms) },
-		{ id: 'P2', what: 'floor, 10 at a time', value: fmt.ms(median(p2.floor10)), runs: fmt.list(p2.floor10, fmt.ms) },
-		{ id: 'P2', what: 'iTEP node time in n8n (its executionTime) / floor, 1 at a time', value: fmt.x(f1), runs: fmt.list(p2.f1, fmt.x), goal: '≤ 2.0x', status: verdict(f1, { max: 2 }, fmt.x) },
-		{ id: 'P2', what: 'iTEP node time / floor, 10 at a time', value: fmt.x(f10), runs: fmt.list(p2.f10, fmt.x), goal: '≤ 2.0x', status: verdict(f10, { max: 2 }, fmt.x) },
-		{ id: 'P2', what: 'iTEP node in n8n with Dry Run (parameters incl. 3 expressions, validate, sign; nothing sent): node time per item', value: fmt.us(median(p2.n8nDry)), runs: fmt.list(p2.n8nDry, fmt.us) },
-		{ id: 'P2', what: 'in-process overhead per item: runNode (n8n-core ExecuteContext) − raw loop, 1 at a time', value: fmt.us(median(p2.perItem)), runs: fmt.list(p2.perItem, fmt.us) },
-		{ id: 'P2', what: 'in-process dry run per item (parameters, validate, sign; no network)', value: fmt.us(median(p2.dry)), runs: fmt.list(p2.dry, fmt.us) },
+		{
+			id: 'P1',
+			what: `iTEP node, ${ITEMS.toLocaleString('en-US')} GTX, Max Concurrent 1 (default): execution duration`,
+			value: fmt.ms(median(p1.itep1)),
+			runs: fmt.list(p1.itep1, fmt.ms),
+		},
+		{
+			id: 'P1',
+			what: 'iTEP node, Max Concurrent 10',
+			value: fmt.ms(median(p1.itep10)),
+			runs: fmt.list(p1.itep10, fmt.ms),
+		},
+		{
+			id: 'P1',
+			what: 'DIY: Code → Crypto HMAC → HTTP Request (its default: all items at once)',
+			value: fmt.ms(median(p1.diy)),
+			runs: fmt.list(p1.diy, fmt.ms),
+		},
+		{
+			id: 'P1',
+			what: 'iTEP (1 at a time) / DIY, paired per round',
+			value: fmt.x(r1),
+			runs: fmt.list(p1.r1, fmt.x),
+			goal: '≤ 1.0x',
+			status: verdict(r1, { max: 1 }, fmt.x),
+		},
+		{
+			id: 'P1',
+			what: 'iTEP (10 at a time) / DIY, paired per round',
+			value: fmt.x(r10),
+			runs: fmt.list(p1.r10, fmt.x),
+			goal: '≤ 1.0x',
+			status: verdict(r10, { max: 1 }, fmt.x),
+		},
+		{
+			id: 'P2',
+			what: 'floor: plain Node loop, keep-alive, pack signing, 1 at a time',
+			value: fmt.ms(median(p2.floor1)),
+			runs: fmt.list(p2.floor1, fmt.ms),
+		},
+		{
+			id: 'P2',
+			what: 'floor, 10 at a time',
+			value: fmt.ms(median(p2.floor10)),
+			runs: fmt.list(p2.floor10, fmt.ms),
+		},
+		{
+			id: 'P2',
+			what: 'iTEP node time in n8n (its executionTime) / floor, 1 at a time',
+			value: fmt.x(f1),
+			runs: fmt.list(p2.f1, fmt.x),
+			goal: '≤ 2.0x',
+			status: verdict(f1, { max: 2 }, fmt.x),
+		},
+		{
+			id: 'P2',
+			what: 'iTEP node time / floor, 10 at a time',
+			value: fmt.x(f10),
+			runs: fmt.list(p2.f10, fmt.x),
+			goal: '≤ 2.0x',
+			status: verdict(f10, { max: 2 }, fmt.x),
+		},
+		{
+			id: 'P2',
+			what: 'iTEP node in n8n with Dry Run (parameters incl. 3 expressions, validate, sign; nothing sent): node time per item',
+			value: fmt.us(median(p2.n8nDry)),
+			runs: fmt.list(p2.n8nDry, fmt.us),
+		},
+		{
+			id: 'P2',
+			what: 'in-process overhead per item: runNode (n8n-core ExecuteContext) − raw loop, 1 at a time',
+			value: fmt.us(median(p2.perItem)),
+			runs: fmt.list(p2.perItem, fmt.us),
+		},
+		{
+			id: 'P2',
+			what: 'in-process dry run per item (parameters, validate, sign; no network)',
+			value: fmt.us(median(p2.dry)),
+			runs: fmt.list(p2.dry, fmt.us),
+		},
 	];
 }
 
 async function p3({ wf, provisionRun }: Context): Promise<Row[]> {
-	const runs = { one: [] as number[], ten: [] as number[], speedup: [] as number[], inFlight1: [] as number[], inFlight10: [] as number[] };
+	const runs = {
+		one: [] as number[],
+		ten: [] as number[],
+		speedup: [] as number[],
+		inFlight1: [] as number[],
+		inFlight10: [] as number[],
+	};
 	for (let round = 1; round <= rounds; round++) {
 		log(`P3 round ${round}/${rounds}: ${LATENCY_MS} ms sandbox latency, Max Concurrent 1 then 10`);
 		const one = await provisionRun(wf.itep1, ITEMS, 'P3 Max Concurrent 1', LATENCY_MS);
@@ -302,19 +458,41 @@ async function p3({ wf, provisionRun }: Context): Promise<Row[]> {
 		runs.speedup.push(one.durationMs / ten.durationMs);
 		runs.inFlight1.push(one.maxInFlight);
 		runs.inFlight10.push(ten.maxInFlight);
-		log(`  1 at a time ${fmt.ms(one.durationMs)} (maxInFlight ${one.maxInFlight}), 10 at a time ${fmt.ms(ten.durationMs)} (maxInFlight ${ten.maxInFlight})`);
+		log(
+			`  1 at a time ${fmt.ms(one.durationMs)} (maxInFlight ${one.maxInFlight}), 10 at a time ${fmt.ms(ten.durationMs)} (maxInFlight ${ten.maxInFlight})`,
+		);
 	}
 	const speedup = median(runs.speedup);
 	const maxInFlight = Math.max(...runs.inFlight10);
 	return [
-		{ id: 'P3', what: `${LATENCY_MS} ms per request, Max Concurrent 1 (sandbox maxInFlight ${Math.max(...runs.inFlight1)})`, value: fmt.ms(median(runs.one)), runs: fmt.list(runs.one, fmt.ms) },
-		{ id: 'P3', what: `Max Concurrent 10 (sandbox maxInFlight ${runs.inFlight10.join(', ')})`, value: fmt.ms(median(runs.ten)), runs: fmt.list(runs.ten, fmt.ms), goal: 'maxInFlight ≤ 10', status: maxInFlight <= 10 ? 'met' : `MISSED (${maxInFlight})` },
-		{ id: 'P3', what: 'speed-up 10 vs 1, paired per round', value: fmt.x(speedup), runs: fmt.list(runs.speedup, fmt.x), goal: '≥ 8x', status: verdict(speedup, { min: 8 }, fmt.x) },
+		{
+			id: 'P3',
+			what: `${LATENCY_MS} ms per request, Max Concurrent 1 (sandbox maxInFlight ${Math.max(...runs.inFlight1)})`,
+			value: fmt.ms(median(runs.one)),
+			runs: fmt.list(runs.one, fmt.ms),
+		},
+		{
+			id: 'P3',
+			what: `Max Concurrent 10 (sandbox maxInFlight ${runs.inFlight10.join(', ')})`,
+			value: fmt.ms(median(runs.ten)),
+			runs: fmt.list(runs.ten, fmt.ms),
+			goal: 'maxInFlight ≤ 10',
+			status: maxInFlight <= 10 ? 'met' : `MISSED (${maxInFlight})`,
+		},
+		{
+			id: 'P3',
+			what: 'speed-up 10 vs 1, paired per round',
+			value: fmt.x(speedup),
+			runs: fmt.list(runs.speedup, fmt.x),
+			goal: '≥ 8x',
+			status: verdict(speedup, { min: 8 }, fmt.x),
+		},
 	];
 }
 
 async function p4({ n8n }: Context): Promise<Row[]> {
-	const create = async (workflow: Parameters<N8nInstance['api']['createWorkflow']>[0]) => (await n8n.api.createWorkflow(workflow)).id;
+	const create = async (workflow: Parameters<N8nInstance['api']['createWorkflow']>[0]) =>
+		(await n8n.api.createWorkflow(workflow)).id;
 	const triggerId = await create(triggerWorkflow('bench: iTEP Trigger', 'bench-itep-results'));
 	const webhookId = await create(webhookWorkflow('bench: Webhook node', 'bench-webhook'));
 	await n8n.api.activateWorkflow(triggerId);
@@ -325,28 +503,55 @@ async function p4({ n8n }: Context): Promise<Row[]> {
 		{ key: 'webhook', workflowId: webhookId, url: `${n8n.baseUrl}/webhook/bench-webhook` },
 	] as const;
 	for (const target of targets) {
-		const answer = await n8n.http('POST', new URL(target.url).pathname, form, { 'content-type': RESULT_FORM_CONTENT_TYPE });
-		if (answer.status !== 200 || (target.key === 'trigger' && !(answer.json as { started?: boolean })?.started)) {
-			throw new Error(`${target.key} preflight answered ${answer.status} ${answer.text.slice(0, 200)}`);
+		const answer = await n8n.http('POST', new URL(target.url).pathname, form, {
+			'content-type': RESULT_FORM_CONTENT_TYPE,
+		});
+		if (
+			answer.status !== 200 ||
+			(target.key === 'trigger' && !(answer.json as { started?: boolean })?.started)
+		) {
+			throw new Error(
+				`${target.key} preflight answered ${answer.status} ${answer.text.slice(0, 200)}`,
+			);
 		}
 	}
 	const finished = async (workflowId: string, status?: string[]) =>
 		(await executionPage(n8n, { workflowId, ...(status ? { status } : {}) }, 1)).count;
 	const runs = {
-		trigger: { perSecond: [] as number[], created: [] as string[], p99: [] as number[], drainS: [] as number[] },
-		webhook: { perSecond: [] as number[], created: [] as string[], p99: [] as number[], drainS: [] as number[] },
+		trigger: {
+			perSecond: [] as number[],
+			created: [] as string[],
+			p99: [] as number[],
+			drainS: [] as number[],
+		},
+		webhook: {
+			perSecond: [] as number[],
+			created: [] as string[],
+			p99: [] as number[],
+			drainS: [] as number[],
+		},
 		ratio: [] as number[],
 	};
 	await sleep(1000);
 	for (let round = 1; round <= rounds; round++) {
-		log(`P4 round ${round}/${rounds}: ${LOAD.amount} form deliveries over ${LOAD.connections} connections, iTEP Trigger then Webhook node`);
+		log(
+			`P4 round ${round}/${rounds}: ${LOAD.amount} form deliveries over ${LOAD.connections} connections, iTEP Trigger then Webhook node`,
+		);
 		const perSecond: Partial<Record<'trigger' | 'webhook', number>> = {};
 		for (const target of targets) {
 			// Wait until the previous run's executions (and the preflight's) are all finished: counts start clean.
-			const baseline = await waitFor(`${target.key} idle`, async () => {
-				const page = await executionPage(n8n, { workflowId: target.workflowId }, 20);
-				return page.results.some((execution) => execution.status === 'new' || execution.status === 'running') ? undefined : page.count;
-			}, { timeoutMs: 60_000, intervalMs: 250 });
+			const baseline = await waitFor(
+				`${target.key} idle`,
+				async () => {
+					const page = await executionPage(n8n, { workflowId: target.workflowId }, 20);
+					return page.results.some(
+						(execution) => execution.status === 'new' || execution.status === 'running',
+					)
+						? undefined
+						: page.count;
+				},
+				{ timeoutMs: 60_000, intervalMs: 250 },
+			);
 			const baselineOk = await finished(target.workflowId, ['success']);
 			const load: LoadResult = await postLoad(target.url, form, RESULT_FORM_CONTENT_TYPE, LOAD);
 			const loadEnded = performance.now();
@@ -361,7 +566,12 @@ async function p4({ n8n }: Context): Promise<Row[]> {
 			);
 			const ok = (await finished(target.workflowId, ['success'])) - baselineOk;
 			const drainS = (performance.now() - loadEnded) / 1000;
-			if (load.sent !== LOAD.amount || load.ok !== load.sent || done !== load.ok || ok !== load.ok) {
+			if (
+				load.sent !== LOAD.amount ||
+				load.ok !== load.sent ||
+				done !== load.ok ||
+				ok !== load.ok
+			) {
 				throw new Error(
 					`${target.key}: ${load.sent} of ${LOAD.amount} sent (cap ${LOAD.capMs / 1000} s), ${load.ok} answered 2xx ` +
 						`(${load.non2xx} non-2xx, ${load.errors} errors), ${done} executions finished, ${ok} successful`,
@@ -372,20 +582,41 @@ async function p4({ n8n }: Context): Promise<Row[]> {
 			runs[target.key].created.push(`${done}/${load.sent}`);
 			runs[target.key].p99.push(load.p99Ms);
 			runs[target.key].drainS.push(drainS);
-			log(`  ${target.key}: ${fmt.perS(load.perSecond)}, p50 ${fmt.ms(load.p50Ms)}, p99 ${fmt.ms(load.p99Ms)}, executions ${done}/${load.sent}`);
+			log(
+				`  ${target.key}: ${fmt.perS(load.perSecond)}, p50 ${fmt.ms(load.p50Ms)}, p99 ${fmt.ms(load.p99Ms)}, executions ${done}/${load.sent}`,
+			);
 		}
 		runs.ratio.push((perSecond.trigger ?? NaN) / (perSecond.webhook ?? NaN));
 	}
-	log(`P4: trigger verify + parse in-process (up to ${TRIGGER_CHECK.iterations.toLocaleString('en-US')} iterations or ${TRIGGER_CHECK.maxMs / 1000} s each)`);
+	log(
+		`P4: trigger verify + parse in-process (up to ${TRIGGER_CHECK.iterations.toLocaleString('en-US')} iterations or ${TRIGGER_CHECK.maxMs / 1000} s each)`,
+	);
 	const checkNone = triggerCheckMicros('none', TRIGGER_CHECK.iterations, TRIGGER_CHECK.maxMs);
 	const checkHmac = triggerCheckMicros('hmac', TRIGGER_CHECK.iterations, TRIGGER_CHECK.maxMs);
 	const ratio = median(runs.ratio);
 	const describe = (key: 'trigger' | 'webhook') =>
 		`executions/requests ${runs[key].created.join(', ')}; p99 ${fmt.list(runs[key].p99, fmt.ms)}; all executions finished ≤ ${Math.max(...runs[key].drainS).toFixed(1)} s after the last answer`;
 	return [
-		{ id: 'P4', what: `iTEP Trigger (auth none, event completed, repeat suppression off): deliveries/s answered; ${describe('trigger')}`, value: fmt.perS(median(runs.trigger.perSecond)), runs: fmt.list(runs.trigger.perSecond, fmt.perS) },
-		{ id: 'P4', what: `Webhook node (POST, onReceived), same form body, ${LOAD.connections} connections × ${LOAD.amount} requests; ${describe('webhook')}`, value: fmt.perS(median(runs.webhook.perSecond)), runs: fmt.list(runs.webhook.perSecond, fmt.perS) },
-		{ id: 'P4', what: 'iTEP Trigger / Webhook node, paired per round', value: fmt.x(ratio), runs: fmt.list(runs.ratio, fmt.x), goal: '≥ 0.9x', status: verdict(ratio, { min: 0.9 }, fmt.x) },
+		{
+			id: 'P4',
+			what: `iTEP Trigger (auth none, event completed, repeat suppression off): deliveries/s answered; ${describe('trigger')}`,
+			value: fmt.perS(median(runs.trigger.perSecond)),
+			runs: fmt.list(runs.trigger.perSecond, fmt.perS),
+		},
+		{
+			id: 'P4',
+			what: `Webhook node (POST, onReceived), same form body, ${LOAD.connections} connections × ${LOAD.amount} requests; ${describe('webhook')}`,
+			value: fmt.perS(median(runs.webhook.perSecond)),
+			runs: fmt.list(runs.webhook.perSecond, fmt.perS),
+		},
+		{
+			id: 'P4',
+			what: 'iTEP Trigger / Webhook node, paired per round',
+			value: fmt.x(ratio),
+			runs: fmt.list(runs.ratio, fmt.x),
+			goal: '≥ 0.9x',
+			status: verdict(ratio, { min: 0.9 }, fmt.x),
+		},
 		{
 			id: 'P4',
 			what: 'trigger verify + parse per delivery, in-process (auth none / HMAC)',
@@ -396,6 +627,8 @@ async function p4({ n8n }: Context): Promise<Row[]> {
 }
 
 main().catch((error: unknown) => {
-	process.stderr.write(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+	process.stderr.write(
+		`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+	);
 	process.exit(1);
 });

@@ -32,7 +32,15 @@ export async function startSandboxProcess(inventorySize: number): Promise<Sandbo
 	const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
 	const child = spawn(
 		tsx,
-		['sandbox/cli.ts', '--port', String(port), '--product', PRODUCT_TYPE, '--inventory-size', String(inventorySize)],
+		[
+			'sandbox/cli.ts',
+			'--port',
+			String(port),
+			'--product',
+			PRODUCT_TYPE,
+			'--inventory-size',
+			String(inventorySize),
+		],
 		{ cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'], detached: true },
 	);
 	const pid = child.pid;
@@ -43,10 +51,14 @@ export async function startSandboxProcess(inventorySize: number): Promise<Sandbo
 		if (isGroupAlive(pid)) killGroup(pid, 'SIGKILL');
 	};
 	process.on('exit', () => killGroup(pid, 'SIGKILL'));
-	await waitFor('the sandbox', async () => ((await adminGet(url, '/sandbox/health')).status === 200 ? true : undefined), {
-		timeoutMs: 60_000,
-		intervalMs: 200,
-	});
+	await waitFor(
+		'the sandbox',
+		async () => ((await adminGet(url, '/sandbox/health')).status === 200 ? true : undefined),
+		{
+			timeoutMs: 60_000,
+			intervalMs: 200,
+		},
+	);
 	return {
 		url,
 		stats: async () => (await adminGet<SandboxStats>(url, '/sandbox/stats')).body,
@@ -60,7 +72,10 @@ export async function startSandboxProcess(inventorySize: number): Promise<Sandbo
 
 /** Throws unless the last run provisioned exactly `expected` test IDs with nothing but 200s. */
 export function assertProvisioned(stats: SandboxStats, expected: number, what: string): void {
-	const ok = stats.provisioned === expected && stats.requests === expected && stats.byStatus['200'] === expected;
+	const ok =
+		stats.provisioned === expected &&
+		stats.requests === expected &&
+		stats.byStatus['200'] === expected;
 	if (!ok) {
 		throw new Error(
 			`${what}: expected ${expected} provisioned test IDs, the sandbox saw ${stats.requests} requests, ` +

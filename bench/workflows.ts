@@ -77,7 +77,12 @@ export function itepWorkflow(
  * hex, key in a Crypto credential) -> HTTP Request (POST the same string, signature header). The HTTP Request
  * node at its defaults sends all items at once (no batching).
  */
-export function diyWorkflow(name: string, count: number, crypto: CredentialRef, sandboxUrl: string): WorkflowInput {
+export function diyWorkflow(
+	name: string,
+	count: number,
+	crypto: CredentialRef,
+	sandboxUrl: string,
+): WorkflowInput {
 	return chain(name, [
 		...candidates(count),
 		codeNode(
@@ -113,7 +118,9 @@ export function diyWorkflow(name: string, count: number, crypto: CredentialRef, 
 				url: `${sandboxUrl}${FULFILLMENT_PATH}`,
 				sendHeaders: true,
 				specifyHeaders: 'keypair',
-				headerParameters: { parameters: [{ name: DEFAULT_SIGNATURE_HEADER, value: '={{ $json.signature }}' }] },
+				headerParameters: {
+					parameters: [{ name: DEFAULT_SIGNATURE_HEADER, value: '={{ $json.signature }}' }],
+				},
 				sendBody: true,
 				contentType: 'raw',
 				rawContentType: 'application/json',
@@ -132,7 +139,12 @@ export function triggerWorkflow(name: string, path: string): WorkflowInput {
 			type: ITEP_TRIGGER_NODE_TYPE,
 			typeVersion: 1,
 			webhookId: randomUUID(),
-			parameters: { path, authentication: 'none', events: ['completed'], suppressDuplicates: false },
+			parameters: {
+				path,
+				authentication: 'none',
+				events: ['completed'],
+				suppressDuplicates: false,
+			},
 		},
 	]);
 }

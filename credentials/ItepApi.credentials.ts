@@ -1,4 +1,9 @@
-import type { IAuthenticate, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type {
+	IAuthenticate,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { readItepApiCredential, signRequest } from '../nodes/Itep/transport/signRequest';
 import {
@@ -44,7 +49,7 @@ export class ItepApi implements ICredentialType {
 			default: DEFAULT_SIGNATURE_HEADER,
 			required: true,
 			description:
-				'The HTTP header that carries the HMAC-SHA256 signature. iTEP gives you its name with the API key; the default is the sandbox\'s.',
+				"The HTTP header that carries the HMAC-SHA256 signature. iTEP gives you its name with the API key; the default is the sandbox's.",
 		},
 		{
 			displayName: 'Signature Encoding',

@@ -26,7 +26,8 @@ export class ItepWebhookBasicAuthApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'The password iTEP sends with that user. Deliveries with other credentials get 401.',
+			description:
+				'The password iTEP sends with that user. Deliveries with other credentials get 401.',
 		},
 	];
 }

@@ -77,7 +77,7 @@ export class ItepWebhookSignatureApi implements ICredentialType {
 			default: DEFAULT_TIMESTAMP_TOLERANCE_SECONDS,
 			displayOptions: { show: { signedTimestamp: [true] } },
 			description:
-				'How far the timestamp may be from this server\'s clock, in either direction, before a delivery is refused',
+				"How far the timestamp may be from this server's clock, in either direction, before a delivery is refused",
 		},
 	];
 }

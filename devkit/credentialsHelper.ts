@@ -60,7 +60,9 @@ export class InMemoryCredentialsHelper extends ICredentialsHelper {
 		const { authenticate } = this.credentialType(typeName);
 		if (authenticate !== undefined && typeof authenticate !== 'function') {
 			// Generic (declarative) authentication needs n8n's expression-resolving helper; none of ours uses it.
-			throw new Error(`Credential type ${typeName} uses generic authentication, which the devkit does not run`);
+			throw new Error(
+				`Credential type ${typeName} uses generic authentication, which the devkit does not run`,
+			);
 		}
 		const signed = authenticate
 			? await authenticate(credentials, requestOptions as IHttpRequestOptions)
@@ -93,7 +95,9 @@ export class InMemoryCredentialsHelper extends ICredentialsHelper {
 
 	// n8n-core calls these only for encrypted rows and OAuth token refreshes, which an in-memory store has not.
 	async getCredentials(): Promise<ICredentials> {
-		throw new Error('The devkit keeps credentials decrypted in memory; there is no encrypted row to read');
+		throw new Error(
+			'The devkit keeps credentials decrypted in memory; there is no encrypted row to read',
+		);
 	}
 
 	async updateCredentials(): Promise<void> {
@@ -108,7 +112,9 @@ export class InMemoryCredentialsHelper extends ICredentialsHelper {
 		const type = this.typesByName.get(name);
 		if (!type) {
 			const known = [...this.typesByName.keys()].join(', ');
-			throw new Error(`Unknown credential type ${name} (known: ${known}); pass it in options.credentialTypes`);
+			throw new Error(
+				`Unknown credential type ${name} (known: ${known}); pass it in options.credentialTypes`,
+			);
 		}
 		return type;
 	}

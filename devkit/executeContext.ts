@@ -41,7 +41,9 @@ export async function runNode(options: RunNodeOptions): Promise<INodeExecutionDa
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: options.parameters,
-		credentials: credentialType ? { [credentialType.name]: { id: '1', name: 'test credential' } } : undefined,
+		credentials: credentialType
+			? { [credentialType.name]: { id: '1', name: 'test credential' } }
+			: undefined,
 		onError: options.continueOnFail ? 'continueRegularOutput' : 'stopWorkflow',
 	};
 	const nodeTypes: INodeTypes = {

@@ -120,7 +120,10 @@ export async function runWorkflow(
 	};
 
 	// 'manual' is the mode of a run started from the editor, the only runs n8n hands pinned data to.
-	const run = await new WorkflowExecute(additionalData as IWorkflowExecuteAdditionalData, 'manual').run({
+	const run = await new WorkflowExecute(
+		additionalData as IWorkflowExecuteAdditionalData,
+		'manual',
+	).run({
 		workflow,
 		startNode: findTriggerNode(workflow),
 		pinData,
@@ -173,7 +176,9 @@ function findTriggerNode(workflow: Workflow): INode {
 function outputOf(runData: IRunData, nodeName: string): IDataObject[] {
 	const runs = runData[nodeName];
 	if (!runs?.length) {
-		throw new Error(`Node "${nodeName}" did not run; nodes that ran: ${Object.keys(runData).join(', ') || 'none'}`);
+		throw new Error(
+			`Node "${nodeName}" did not run; nodes that ran: ${Object.keys(runData).join(', ') || 'none'}`,
+		);
 	}
 	const lastRun = runs[runs.length - 1];
 	return (lastRun.data?.main?.[0] ?? []).map((item) => item.json);

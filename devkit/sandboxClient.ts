@@ -45,7 +45,11 @@ export async function callApi<Body = any>(
 	const payload = options.rawBody ?? (typeof body === 'string' ? body : JSON.stringify(body));
 	const headers: Record<string, string> = { 'Content-Type': 'application/json' };
 	if (options.signature === undefined) {
-		headers[signatureHeader] = hmacSha256(payload, options.apiKey ?? DEFAULT_SANDBOX_API_KEY, options.encoding ?? 'hex');
+		headers[signatureHeader] = hmacSha256(
+			payload,
+			options.apiKey ?? DEFAULT_SANDBOX_API_KEY,
+			options.encoding ?? 'hex',
+		);
 	} else if (options.signature !== null) {
 		headers[signatureHeader] = options.signature;
 	}
@@ -54,16 +58,33 @@ export async function callApi<Body = any>(
 }
 
 /** A fulfillment request with a fresh sequence unless the body brings one. */
-export function fulfillment(baseUrl: string, body: Record<string, unknown>, options: ApiCallOptions = {}): Promise<ApiAnswer> {
-	return callApi(baseUrl, FULFILLMENT_PATH, { ...body, sequence: body.sequence ?? nextClientSequence() }, options);
+export function fulfillment(
+	baseUrl: string,
+	body: Record<string, unknown>,
+	options: ApiCallOptions = {},
+): Promise<ApiAnswer> {
+	return callApi(
+		baseUrl,
+		FULFILLMENT_PATH,
+		{ ...body, sequence: body.sequence ?? nextClientSequence() },
+		options,
+	);
 }
 
-export async function adminGet<Body = any>(baseUrl: string, path: string): Promise<ApiAnswer<Body>> {
+export async function adminGet<Body = any>(
+	baseUrl: string,
+	path: string,
+): Promise<ApiAnswer<Body>> {
 	const response = await fetch(`${baseUrl}${path}`);
 	return { status: response.status, body: await readBody(response), headers: response.headers };
 }
 
-export async function adminPost<Body = any>(baseUrl: string, path: string, body: unknown = {}, method = 'POST'): Promise<ApiAnswer<Body>> {
+export async function adminPost<Body = any>(
+	baseUrl: string,
+	path: string,
+	body: unknown = {},
+	method = 'POST',
+): Promise<ApiAnswer<Body>> {
 	const response = await fetch(`${baseUrl}${path}`, {
 		method,
 		headers: { 'Content-Type': 'application/json' },

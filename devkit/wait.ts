@@ -28,6 +28,10 @@ export async function waitFor<T>(
 }
 
 /** Polls a condition until it holds. */
-export async function waitUntil(what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> {
+export async function waitUntil(
+	what: string,
+	condition: () => boolean,
+	timeoutMs = 5000,
+): Promise<void> {
 	await waitFor(what, () => (condition() ? true : undefined), { timeoutMs, intervalMs: 5 });
 }

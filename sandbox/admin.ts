@@ -54,7 +54,11 @@ export function createAdminRoutes(runtime: AdminRuntime): Array<Route<AdminReque
 	// Always the live state object; a reset mutates it in place.
 	const state = runtime.state;
 	const limit = () => state.config.maxBodyBytes;
-	const route = (method: string, path: string, handle: Route<AdminRequest>['handle']): Route<AdminRequest> => ({
+	const route = (
+		method: string,
+		path: string,
+		handle: Route<AdminRequest>['handle'],
+	): Route<AdminRequest> => ({
 		method,
 		pattern: new RegExp(`^${path.replace(/:\w+/g, '([^/]+)')}$`),
 		handle,
@@ -81,25 +85,44 @@ export function createAdminRoutes(runtime: AdminRuntime): Array<Route<AdminReque
 			const tests = state.tests.filter(
 				(test) => (!testType || test.testType === testType) && (!status || test.status === status),
 			);
-			sendJson(res, 200, { summary: inventorySummary(state.tests), statuses: TEST_STATUSES, tests });
+			sendJson(res, 200, {
+				summary: inventorySummary(state.tests),
+				statuses: TEST_STATUSES,
+				tests,
+			});
 		}),
 
 		route('POST', '/sandbox/inventory', async ({ req, res }) => {
 			const body = await readJsonBody(req, limit());
-			const { testType, count } = (isPlainObject(body) ? body : {}) as { testType?: unknown; count?: unknown };
+			const { testType, count } = (isPlainObject(body) ? body : {}) as {
+				testType?: unknown;
+				count?: unknown;
+			};
 			if (typeof testType !== 'string' || !state.config.testTypes.includes(testType)) {
-				throw new HttpError(400, 'BAD_REQUEST', `testType must be one of ${state.config.testTypes.join(', ')}`);
+				throw new HttpError(
+					400,
+					'BAD_REQUEST',
+					`testType must be one of ${state.config.testTypes.join(', ')}`,
+				);
 			}
 			if (!Number.isInteger(count) || (count as number) < 1 || (count as number) > 10_000) {
 				throw new HttpError(400, 'BAD_REQUEST', 'count must be a whole number from 1 to 10000');
 			}
 			const added = addTestIds(state.tests, testType, count as number, state.random);
-			sendJson(res, 200, { added: added.map((test) => test.testId), summary: inventorySummary(state.tests)[testType] });
+			sendJson(res, 200, {
+				added: added.map((test) => test.testId),
+				summary: inventorySummary(state.tests)[testType],
+			});
 		}),
 
 		route('GET', '/sandbox/available-tests.csv', ({ res, query }) => {
-			const csv = toCsv(availableTestRows(state.tests, query.get('testType') ?? undefined), AVAILABLE_TEST_COLUMNS);
-			sendText(res, 200, csv, 'text/csv; charset=utf-8', { 'Content-Disposition': 'attachment; filename="available-tests.csv"' });
+			const csv = toCsv(
+				availableTestRows(state.tests, query.get('testType') ?? undefined),
+				AVAILABLE_TEST_COLUMNS,
+			);
+			sendText(res, 200, csv, 'text/csv; charset=utf-8', {
+				'Content-Disposition': 'attachment; filename="available-tests.csv"',
+			});
 		}),
 
 		route('GET', '/sandbox/available-tests.json', ({ res, query }) =>
@@ -110,13 +133,22 @@ export function createAdminRoutes(runtime: AdminRuntime): Array<Route<AdminReque
 
 		route('GET', '/sandbox/requests', ({ res, query }) => {
 			const last = Number(query.get('limit'));
-			sendJson(res, 200, Number.isInteger(last) && last > 0 ? state.requests.slice(-last) : state.requests);
+			sendJson(
+				res,
+				200,
+				Number.isInteger(last) && last > 0 ? state.requests.slice(-last) : state.requests,
+			);
 		}),
 
 		route('GET', '/sandbox/stats', ({ res }) =>
 			sendJson(res, 200, {
 				...state.stats,
-				available: Object.fromEntries(Object.entries(inventorySummary(state.tests)).map(([type, entry]) => [type, entry.available])),
+				available: Object.fromEntries(
+					Object.entries(inventorySummary(state.tests)).map(([type, entry]) => [
+						type,
+						entry.available,
+					]),
+				),
 				outbox: state.outbox.length,
 				deliveries: countBy(state.deliveries.map((delivery) => delivery.outcome)),
 			}),
@@ -142,7 +174,8 @@ export function createAdminRoutes(runtime: AdminRuntime): Array<Route<AdminReque
 		route('POST', '/sandbox/tracking-codes', async ({ req, res }) => {
 			const body = await readJsonBody(req, limit());
 			const problem = trackingCodeProblem(body);
-			if (problem) throw new HttpError(400, 'BAD_REQUEST', `Tracking code not accepted: ${problem}`);
+			if (problem)
+				throw new HttpError(400, 'BAD_REQUEST', `Tracking code not accepted: ${problem}`);
 			const trackingCode = body as TrackingCodeConfig;
 			const replaced = state.trackingCodes.has(trackingCode.code);
 			state.trackingCodes.set(trackingCode.code, {
@@ -151,17 +184,27 @@ export function createAdminRoutes(runtime: AdminRuntime): Array<Route<AdminReque
 				auth: trackingCode.auth,
 				notifyOnFinished: trackingCode.notifyOnFinished ?? false,
 			});
-			sendJson(res, replaced ? 200 : 201, describeTrackingCode(state.trackingCodes.get(trackingCode.code) as TrackingCodeConfig));
+			sendJson(
+				res,
+				replaced ? 200 : 201,
+				describeTrackingCode(state.trackingCodes.get(trackingCode.code) as TrackingCodeConfig),
+			);
 		}),
 
 		route('DELETE', '/sandbox/tracking-codes/:code', ({ res }, [code]) => {
-			if (!state.trackingCodes.delete(code)) throw new HttpError(404, 'NOT_FOUND', `No tracking code ${code}`);
+			if (!state.trackingCodes.delete(code))
+				throw new HttpError(404, 'NOT_FOUND', `No tracking code ${code}`);
 			sendJson(res, 200, { ok: true });
 		}),
 
 		route('GET', '/sandbox/tests/:testId', ({ res }, [testId]) => {
 			const test = state.tests.find((candidate) => candidate.testId === testId);
-			if (!test) throw new HttpError(404, 'UNKNOWN_TEST_ID', `No test ID ${testId} in the sandbox inventory`);
+			if (!test)
+				throw new HttpError(
+					404,
+					'UNKNOWN_TEST_ID',
+					`No test ID ${testId} in the sandbox inventory`,
+				);
 			sendJson(res, 200, test);
 		}),
 
@@ -177,26 +220,46 @@ export function createAdminRoutes(runtime: AdminRuntime): Array<Route<AdminReque
 			const filter = isPlainObject(body) ? body : {};
 			const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
 			const results = runTransition(() =>
-				lifecycle.completeNext({ productCode: text(filter.productCode), track: text(filter.track), testId: text(filter.testId) }),
+				lifecycle.completeNext({
+					productCode: text(filter.productCode),
+					track: text(filter.track),
+					testId: text(filter.testId),
+				}),
 			);
 			await answerTransitions(res, results, wantsWait(query));
 		}),
 
 		route('GET', '/sandbox/deliveries', ({ res, query }) => {
 			const testId = query.get('testId');
-			sendJson(res, 200, testId ? state.deliveries.filter((delivery) => delivery.testId === testId) : state.deliveries);
+			sendJson(
+				res,
+				200,
+				testId
+					? state.deliveries.filter((delivery) => delivery.testId === testId)
+					: state.deliveries,
+			);
 		}),
 
 		route('GET', '/sandbox/score-report/:testId', ({ res }, [testId]) => {
 			const test = state.tests.find((candidate) => candidate.testId === testId);
 			if (!test?.results) {
-				sendText(res, 404, page('No score report', `<p>No completed test with ID ${escapeHtml(testId)}.</p>`), 'text/html; charset=utf-8');
+				sendText(
+					res,
+					404,
+					page('No score report', `<p>No completed test with ID ${escapeHtml(testId)}.</p>`),
+					'text/html; charset=utf-8',
+				);
 				return;
 			}
 			const rows = Object.entries(test.results.sectionLevels)
-				.map(([section, level]) => `<tr><td>${escapeHtml(section)}</td><td>${level.toFixed(1)}</td><td>${sandboxCefrOf(level)}</td></tr>`)
+				.map(
+					([section, level]) =>
+						`<tr><td>${escapeHtml(section)}</td><td>${level.toFixed(1)}</td><td>${sandboxCefrOf(level)}</td></tr>`,
+				)
 				.join('');
-			const bands = SANDBOX_CEFR_BANDS.map((band) => `${band.cefr} from ${band.from.toFixed(1)}`).join(', ');
+			const bands = SANDBOX_CEFR_BANDS.map(
+				(band) => `${band.cefr} from ${band.from.toFixed(1)}`,
+			).join(', ');
 			sendText(
 				res,
 				200,
@@ -213,11 +276,20 @@ export function createAdminRoutes(runtime: AdminRuntime): Array<Route<AdminReque
 
 		route('POST', '/sandbox/results', async ({ req, res }) => {
 			// Form bodies are kept as their fields, so a tracking code may point here for a quick look.
-			const isForm = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+			const isForm = (req.headers['content-type'] ?? '').startsWith(
+				'application/x-www-form-urlencoded',
+			);
 			const body = isForm
-				? Object.fromEntries(new URLSearchParams((await readRawBody(req, limit())).toString('utf8')))
+				? Object.fromEntries(
+						new URLSearchParams((await readRawBody(req, limit())).toString('utf8')),
+					)
 				: await readJsonBody(req, limit());
-			const entry = { id: state.nextId.result++, at: new Date().toISOString(), contentType: req.headers['content-type'] ?? null, body };
+			const entry = {
+				id: state.nextId.result++,
+				at: new Date().toISOString(),
+				contentType: req.headers['content-type'] ?? null,
+				body,
+			};
 			state.results.push(entry);
 			sendJson(res, 201, { ok: true, id: entry.id });
 		}),
@@ -236,30 +308,46 @@ export function createAdminRoutes(runtime: AdminRuntime): Array<Route<AdminReque
  * whether resultVariant was set (so 'cycle' starts again from the first variant).
  */
 export function applyKnobs(knobs: Knobs, update: unknown): boolean {
-	if (!isPlainObject(update)) throw new HttpError(400, 'BAD_REQUEST', 'Knobs must be a JSON object');
+	if (!isPlainObject(update))
+		throw new HttpError(400, 'BAD_REQUEST', 'Knobs must be a JSON object');
 	const known = ['latencyMs', 'failNext', 'dropNext', 'duplicateDeliveries', 'resultVariant'];
 	const unknown = Object.keys(update).filter((key) => !known.includes(key));
-	if (unknown.length) throw new HttpError(400, 'BAD_REQUEST', `Unknown knob(s): ${unknown.join(', ')}; known: ${known.join(', ')}`);
+	if (unknown.length)
+		throw new HttpError(
+			400,
+			'BAD_REQUEST',
+			`Unknown knob(s): ${unknown.join(', ')}; known: ${known.join(', ')}`,
+		);
 	const count = (value: unknown, name: string) => {
-		if (!Number.isInteger(value) || (value as number) < 0) throw new HttpError(400, 'BAD_REQUEST', `${name}.count must be a whole number >= 0`);
+		if (!Number.isInteger(value) || (value as number) < 0)
+			throw new HttpError(400, 'BAD_REQUEST', `${name}.count must be a whole number >= 0`);
 		return value as number;
 	};
 	const next = { ...knobs };
 	if ('latencyMs' in update) {
 		const latency = update.latencyMs ?? 0;
 		if (!Number.isInteger(latency) || (latency as number) < 0 || (latency as number) > 120_000) {
-			throw new HttpError(400, 'BAD_REQUEST', 'latencyMs must be a whole number of milliseconds from 0 to 120000');
+			throw new HttpError(
+				400,
+				'BAD_REQUEST',
+				'latencyMs must be a whole number of milliseconds from 0 to 120000',
+			);
 		}
 		next.latencyMs = latency as number;
 	}
 	if ('failNext' in update) {
 		const failNext = update.failNext;
 		if (failNext === null) next.failNext = null;
-		else if (!isPlainObject(failNext)) throw new HttpError(400, 'BAD_REQUEST', 'failNext must be {count, status} or null');
+		else if (!isPlainObject(failNext))
+			throw new HttpError(400, 'BAD_REQUEST', 'failNext must be {count, status} or null');
 		else {
 			const status = failNext.status ?? 500;
 			if (!Number.isInteger(status) || (status as number) < 400 || (status as number) > 599) {
-				throw new HttpError(400, 'BAD_REQUEST', 'failNext.status must be an HTTP error status from 400 to 599');
+				throw new HttpError(
+					400,
+					'BAD_REQUEST',
+					'failNext.status must be an HTTP error status from 400 to 599',
+				);
 			}
 			const times = count(failNext.count, 'failNext');
 			next.failNext = times > 0 ? { count: times, status: status as number } : null;
@@ -268,24 +356,38 @@ export function applyKnobs(knobs: Knobs, update: unknown): boolean {
 	if ('dropNext' in update) {
 		const dropNext = update.dropNext;
 		if (dropNext === null) next.dropNext = null;
-		else if (!isPlainObject(dropNext)) throw new HttpError(400, 'BAD_REQUEST', 'dropNext must be {count, afterProvisioning} or null');
+		else if (!isPlainObject(dropNext))
+			throw new HttpError(
+				400,
+				'BAD_REQUEST',
+				'dropNext must be {count, afterProvisioning} or null',
+			);
 		else {
-			if (dropNext.afterProvisioning !== undefined && typeof dropNext.afterProvisioning !== 'boolean') {
+			if (
+				dropNext.afterProvisioning !== undefined &&
+				typeof dropNext.afterProvisioning !== 'boolean'
+			) {
 				throw new HttpError(400, 'BAD_REQUEST', 'dropNext.afterProvisioning must be true or false');
 			}
 			const times = count(dropNext.count, 'dropNext');
-			next.dropNext = times > 0 ? { count: times, afterProvisioning: dropNext.afterProvisioning === true } : null;
+			next.dropNext =
+				times > 0 ? { count: times, afterProvisioning: dropNext.afterProvisioning === true } : null;
 		}
 	}
 	if ('duplicateDeliveries' in update) {
-		if (typeof update.duplicateDeliveries !== 'boolean') throw new HttpError(400, 'BAD_REQUEST', 'duplicateDeliveries must be true or false');
+		if (typeof update.duplicateDeliveries !== 'boolean')
+			throw new HttpError(400, 'BAD_REQUEST', 'duplicateDeliveries must be true or false');
 		next.duplicateDeliveries = update.duplicateDeliveries;
 	}
 	let restartCycle = false;
 	if ('resultVariant' in update) {
 		const variant = update.resultVariant;
 		if (variant !== null && variant !== 'cycle' && !isResultVariantName(variant)) {
-			throw new HttpError(400, 'BAD_REQUEST', `resultVariant must be one of ${RESULT_VARIANT_NAMES.join(', ')}, "cycle" or null`);
+			throw new HttpError(
+				400,
+				'BAD_REQUEST',
+				`resultVariant must be one of ${RESULT_VARIANT_NAMES.join(', ')}, "cycle" or null`,
+			);
 		}
 		next.resultVariant = variant;
 		restartCycle = true;
@@ -301,7 +403,11 @@ export function describeTrackingCode(trackingCode: TrackingCodeConfig): Record<s
 	let authSummary: Record<string, unknown>;
 	switch (auth.mode) {
 		case 'header':
-			authSummary = { mode: 'header', headerName: auth.headerName, valueConfigured: Boolean(auth.value) };
+			authSummary = {
+				mode: 'header',
+				headerName: auth.headerName,
+				valueConfigured: Boolean(auth.value),
+			};
 			break;
 		case 'basic':
 			authSummary = { mode: 'basic', user: auth.user, passwordConfigured: Boolean(auth.password) };
@@ -318,20 +424,30 @@ export function describeTrackingCode(trackingCode: TrackingCodeConfig): Record<s
 		default:
 			authSummary = { mode: auth.mode };
 	}
-	return { code: trackingCode.code, url: trackingCode.url, notifyOnFinished: trackingCode.notifyOnFinished ?? false, auth: authSummary };
+	return {
+		code: trackingCode.code,
+		url: trackingCode.url,
+		notifyOnFinished: trackingCode.notifyOnFinished ?? false,
+		auth: authSummary,
+	};
 }
 
 function runTransition(run: () => TransitionResult[]): TransitionResult[] {
 	try {
 		return run();
 	} catch (error) {
-		if (error instanceof TransitionError) throw new HttpError(error.status, error.code, error.message);
+		if (error instanceof TransitionError)
+			throw new HttpError(error.status, error.code, error.message);
 		throw error;
 	}
 }
 
 /** Answers at once (deliveries continue in the background) or, with ?wait=1, after they have finished. */
-async function answerTransitions(res: ServerResponse, results: TransitionResult[], wait: boolean): Promise<void> {
+async function answerTransitions(
+	res: ServerResponse,
+	results: TransitionResult[],
+	wait: boolean,
+): Promise<void> {
 	if (wait) await Promise.all(results.map((result) => result.settled));
 	const last = results[results.length - 1];
 	sendJson(res, 200, {

@@ -1,6 +1,10 @@
 import { readFileSync } from 'fs';
 
-import { DEFAULT_SIGNATURE_HEADER, GENERIC_TEST_TYPES, PRODUCT_CODE_PREFIXES } from './itepDocument';
+import {
+	DEFAULT_SIGNATURE_HEADER,
+	GENERIC_TEST_TYPES,
+	PRODUCT_CODE_PREFIXES,
+} from './itepDocument';
 import { SIGNATURE_ENCODINGS, type SignatureEncoding } from './signature';
 import { senderAuthProblem, type SenderAuth } from './webhookAuth';
 
@@ -89,28 +93,41 @@ export function resolveSandboxConfig(overrides: Partial<SandboxConfig> = {}): Sa
 
 function configProblems(config: SandboxConfig): string[] {
 	const problems: string[] = [];
-	const wholeNumber = (value: unknown, min: number) => Number.isInteger(value) && (value as number) >= min;
+	const wholeNumber = (value: unknown, min: number) =>
+		Number.isInteger(value) && (value as number) >= min;
 	if (!wholeNumber(config.port, 0) || config.port > 65535) problems.push('port must be 0-65535');
-	if (!Array.isArray(config.apiKeys) || config.apiKeys.length === 0 || config.apiKeys.some((key) => !key)) {
+	if (
+		!Array.isArray(config.apiKeys) ||
+		config.apiKeys.length === 0 ||
+		config.apiKeys.some((key) => !key)
+	) {
 		problems.push('apiKeys must list at least one non-empty key');
 	}
 	if (!config.signatureHeader || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(config.signatureHeader)) {
 		problems.push('signatureHeader must be a valid HTTP header name');
 	}
-	if (!SIGNATURE_ENCODINGS.includes(config.signatureEncoding)) problems.push('signatureEncoding must be hex or base64');
-	if (!Array.isArray(config.testTypes) || config.testTypes.some((type) => !/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(type))) {
+	if (!SIGNATURE_ENCODINGS.includes(config.signatureEncoding))
+		problems.push('signatureEncoding must be hex or base64');
+	if (
+		!Array.isArray(config.testTypes) ||
+		config.testTypes.some((type) => !/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(type))
+	) {
 		problems.push('testTypes must be names like Academic-Plus (letters, digits, hyphens)');
 	}
-	if (!wholeNumber(config.inventorySize, 0)) problems.push('inventorySize must be a whole number >= 0');
+	if (!wholeNumber(config.inventorySize, 0))
+		problems.push('inventorySize must be a whole number >= 0');
 	for (const [type, size] of Object.entries(config.inventoryByType ?? {})) {
-		if (!config.testTypes.includes(type)) problems.push(`inventoryByType names unknown test type ${type}`);
+		if (!config.testTypes.includes(type))
+			problems.push(`inventoryByType names unknown test type ${type}`);
 		if (!wholeNumber(size, 0)) problems.push(`inventoryByType.${type} must be a whole number >= 0`);
 	}
 	if (!wholeNumber(config.maxBodyBytes, 1)) problems.push('maxBodyBytes must be >= 1');
 	if (!wholeNumber(config.requestLogLimit, 0)) problems.push('requestLogLimit must be >= 0');
 	if (!wholeNumber(config.webhook.timeoutMs, 1)) problems.push('webhook.timeoutMs must be >= 1');
-	if (!wholeNumber(config.webhook.backoffBaseMs, 0)) problems.push('webhook.backoffBaseMs must be >= 0');
-	if (!wholeNumber(config.webhook.maxAttempts, 1)) problems.push('webhook.maxAttempts must be >= 1');
+	if (!wholeNumber(config.webhook.backoffBaseMs, 0))
+		problems.push('webhook.backoffBaseMs must be >= 0');
+	if (!wholeNumber(config.webhook.maxAttempts, 1))
+		problems.push('webhook.maxAttempts must be >= 1');
 	for (const trackingCode of config.trackingCodes ?? []) {
 		const problem = trackingCodeProblem(trackingCode);
 		if (problem) problems.push(`tracking code ${JSON.stringify(trackingCode?.code)}: ${problem}`);
@@ -130,7 +147,8 @@ export function trackingCodeProblem(candidate: unknown): string | undefined {
 	} catch {
 		return `url ${JSON.stringify(url)} is not a valid URL`;
 	}
-	if (notifyOnFinished !== undefined && typeof notifyOnFinished !== 'boolean') return 'notifyOnFinished must be true or false';
+	if (notifyOnFinished !== undefined && typeof notifyOnFinished !== 'boolean')
+		return 'notifyOnFinished must be true or false';
 	return senderAuthProblem(auth);
 }
 
@@ -145,9 +163,12 @@ export function readConfigFile(path: string): Partial<SandboxConfig> {
 	if (!isPlainObject(parsed)) throw new Error(`Sandbox config ${path} must hold a JSON object`);
 	const known = new Set(Object.keys(defaultSandboxConfig()));
 	const unknown = Object.keys(parsed).filter((key) => !known.has(key) && !key.startsWith('$'));
-	if (unknown.length) throw new Error(`Sandbox config ${path} has unknown keys: ${unknown.join(', ')}`);
+	if (unknown.length)
+		throw new Error(`Sandbox config ${path} has unknown keys: ${unknown.join(', ')}`);
 	// "$comment"-style keys document the file and are dropped.
-	return Object.fromEntries(Object.entries(parsed).filter(([key]) => !key.startsWith('$'))) as Partial<SandboxConfig>;
+	return Object.fromEntries(
+		Object.entries(parsed).filter(([key]) => !key.startsWith('$')),
+	) as Partial<SandboxConfig>;
 }
 
 export const CLI_USAGE = `Usage: npm run sandbox -- [options]
@@ -179,7 +200,8 @@ export function parseCliArgs(argv: string[]): { overrides: Partial<SandboxConfig
 		};
 		const integer = () => {
 			const raw = value();
-			if (!/^\d+$/.test(raw)) throw new Error(`${flag} needs a whole number, got ${JSON.stringify(raw)}`);
+			if (!/^\d+$/.test(raw))
+				throw new Error(`${flag} needs a whole number, got ${JSON.stringify(raw)}`);
 			return Number(raw);
 		};
 		switch (flag) {
@@ -203,7 +225,12 @@ export function parseCliArgs(argv: string[]): { overrides: Partial<SandboxConfig
 				break;
 			case '--product':
 			case '--test-type':
-				testTypes.push(...value().split(',').map((type) => type.trim()).filter(Boolean));
+				testTypes.push(
+					...value()
+						.split(',')
+						.map((type) => type.trim())
+						.filter(Boolean),
+				);
 				break;
 			case '--no-history':
 				flags.seedHistory = false;
@@ -221,17 +248,27 @@ export function parseCliArgs(argv: string[]): { overrides: Partial<SandboxConfig
 	}
 	if (apiKeys.length) flags.apiKeys = apiKeys;
 	if (testTypes.length) flags.testTypes = testTypes.map(stripProductPrefix);
-	return { overrides: { ...fromFile, ...flags, webhook: { ...defaultSandboxConfig().webhook, ...fromFile.webhook } }, help };
+	return {
+		overrides: {
+			...fromFile,
+			...flags,
+			webhook: { ...defaultSandboxConfig().webhook, ...fromFile.webhook },
+		},
+		help,
+	};
 }
 
 /** `--product GTX-Academic-Plus` is read as the test type Academic-Plus. */
 function stripProductPrefix(type: string): string {
-	for (const prefix of Object.values(PRODUCT_CODE_PREFIXES)) if (type.startsWith(prefix)) return type.slice(prefix.length);
+	for (const prefix of Object.values(PRODUCT_CODE_PREFIXES))
+		if (type.startsWith(prefix)) return type.slice(prefix.length);
 	return type;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
-	return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+	return Object.fromEntries(
+		Object.entries(value).filter(([, entry]) => entry !== undefined),
+	) as Partial<T>;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

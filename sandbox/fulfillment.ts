@@ -11,7 +11,12 @@ import {
 	SIGNATURE_CHECK_PATH,
 	type FulfillmentKind,
 } from './itepDocument';
-import { checkFulfillmentBody, fulfillmentKindOf, parseCompactJson, type FulfillmentRequestBody } from './requestBody';
+import {
+	checkFulfillmentBody,
+	fulfillmentKindOf,
+	parseCompactJson,
+	type FulfillmentRequestBody,
+} from './requestBody';
 import { verifyHmacSha256 } from './signature';
 import { logRequest, type OutboxEmail, type SandboxState } from './state';
 
@@ -34,7 +39,12 @@ export const API_PATHS: readonly string[] = [FULFILLMENT_PATH, SIGNATURE_CHECK_P
  * Serves one API request: counts it in flight, applies the knobs, runs the handler over the raw bytes, logs
  * it. The in-flight counter covers the knob latency too, so concurrency is observable in /sandbox/stats.
  */
-export async function handleApiRequest(state: SandboxState, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+export async function handleApiRequest(
+	state: SandboxState,
+	req: IncomingMessage,
+	res: ServerResponse,
+	path: string,
+): Promise<void> {
 	const startedAt = Date.now();
 	const stats = state.stats;
 	stats.requests++;
@@ -57,8 +67,23 @@ export async function handleApiRequest(state: SandboxState, req: IncomingMessage
 		raw = await readRawBody(req, state.config.maxBodyBytes);
 	} catch (error) {
 		const tooLarge = error instanceof BodyTooLargeError;
-		const outcome = plainOutcome(tooLarge ? 413 : 400, API_ERROR_CODES.malformedBody, (error as Error).message);
-		finish(state, req, res, path, Buffer.alloc(0), signatureHeader, outcome, 'answered', startedAt, leaveFlight);
+		const outcome = plainOutcome(
+			tooLarge ? 413 : 400,
+			API_ERROR_CODES.malformedBody,
+			(error as Error).message,
+		);
+		finish(
+			state,
+			req,
+			res,
+			path,
+			Buffer.alloc(0),
+			signatureHeader,
+			outcome,
+			'answered',
+			startedAt,
+			leaveFlight,
+		);
 		return;
 	}
 	if (state.knobs.latencyMs > 0) await delay(state.knobs.latencyMs);
@@ -66,10 +91,25 @@ export async function handleApiRequest(state: SandboxState, req: IncomingMessage
 	if (injection?.kind === 'fail') {
 		stats.injectedFailures++;
 		const code = injectedErrorCode(injection.status);
-		const outcome = plainOutcome(injection.status, code, `Sandbox knob failNext: answering ${injection.status} before processing anything`);
+		const outcome = plainOutcome(
+			injection.status,
+			code,
+			`Sandbox knob failNext: answering ${injection.status} before processing anything`,
+		);
 		if (injection.status === 429) outcome.headers = { 'Retry-After': '1' };
 		outcome.sequence = readSequence(raw);
-		finish(state, req, res, path, raw, signatureHeader, outcome, 'injected-failure', startedAt, leaveFlight);
+		finish(
+			state,
+			req,
+			res,
+			path,
+			raw,
+			signatureHeader,
+			outcome,
+			'injected-failure',
+			startedAt,
+			leaveFlight,
+		);
 		return;
 	}
 	if (injection?.kind === 'drop' && !injection.afterProvisioning) {
@@ -79,8 +119,21 @@ export async function handleApiRequest(state: SandboxState, req: IncomingMessage
 	}
 
 	const outcome =
-		path === FULFILLMENT_PATH ? fulfill(state, raw, signatureHeader) : checkSignatureOnly(state, raw, signatureHeader);
-	finish(state, req, res, path, raw, signatureHeader, outcome, injection?.kind === 'drop' ? 'dropped' : 'answered', startedAt, leaveFlight);
+		path === FULFILLMENT_PATH
+			? fulfill(state, raw, signatureHeader)
+			: checkSignatureOnly(state, raw, signatureHeader);
+	finish(
+		state,
+		req,
+		res,
+		path,
+		raw,
+		signatureHeader,
+		outcome,
+		injection?.kind === 'drop' ? 'dropped' : 'answered',
+		startedAt,
+		leaveFlight,
+	);
 }
 
 function finish(
@@ -120,7 +173,8 @@ function finish(
 		req.socket.destroy();
 		return;
 	}
-	state.stats.byStatus[String(outcome.status)] = (state.stats.byStatus[String(outcome.status)] ?? 0) + 1;
+	state.stats.byStatus[String(outcome.status)] =
+		(state.stats.byStatus[String(outcome.status)] ?? 0) + 1;
 	sendJson(res, outcome.status, outcome.body, outcome.headers);
 }
 
@@ -155,19 +209,32 @@ function injectedErrorCode(status: number): string {
 }
 
 /** The fulfillment call: verify, parse strictly, validate, check the sequence, then provision. */
-export function fulfill(state: SandboxState, raw: Buffer, signatureHeader: string | undefined): ApiOutcome {
+export function fulfill(
+	state: SandboxState,
+	raw: Buffer,
+	signatureHeader: string | undefined,
+): ApiOutcome {
 	const signature = verifyRequestSignature(state, raw, signatureHeader);
-	if (!signature.ok) return { ...plainOutcome(401, API_ERROR_CODES.badSignature, signature.message), sequence: readSequence(raw) };
+	if (!signature.ok)
+		return {
+			...plainOutcome(401, API_ERROR_CODES.badSignature, signature.message),
+			sequence: readSequence(raw),
+		};
 	const verified = { signatureVerified: true, apiKeyIndex: signature.apiKeyIndex };
 
 	const parsed = parseCompactJson(raw);
-	if (!parsed.ok) return { ...plainOutcome(400, API_ERROR_CODES.malformedBody, parsed.message), ...verified };
+	if (!parsed.ok)
+		return { ...plainOutcome(400, API_ERROR_CODES.malformedBody, parsed.message), ...verified };
 
 	const validation = checkFulfillmentBody(parsed.value);
 	const sequence = readSequence(raw);
 	if (!validation.ok) {
 		const message = `The request body is not valid: ${validation.issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ')}`;
-		return { ...plainOutcome(400, API_ERROR_CODES.malformedBody, message, { issues: validation.issues }), ...verified, sequence };
+		return {
+			...plainOutcome(400, API_ERROR_CODES.malformedBody, message, { issues: validation.issues }),
+			...verified,
+			sequence,
+		};
 	}
 	const body = validation.body;
 
@@ -189,9 +256,16 @@ export function fulfill(state: SandboxState, raw: Buffer, signatureHeader: strin
 
 	const productCode = body['product-code'];
 	const product = resolveProductCode(state, productCode);
-	if (!product.ok) return { ...plainOutcome(404, API_ERROR_CODES.unknownProductCode, product.message), ...verified, sequence: body.sequence };
+	if (!product.ok)
+		return {
+			...plainOutcome(404, API_ERROR_CODES.unknownProductCode, product.message),
+			...verified,
+			sequence: body.sequence,
+		};
 
-	const test = state.tests.find((candidate) => candidate.testType === product.testType && isAvailable(candidate));
+	const test = state.tests.find(
+		(candidate) => candidate.testType === product.testType && isAvailable(candidate),
+	);
 	if (!test) {
 		return {
 			...plainOutcome(
@@ -213,17 +287,39 @@ export function fulfill(state: SandboxState, raw: Buffer, signatureHeader: strin
 		'assigned-to': test.assignedTo,
 	};
 	if (product.kind === 'stx') responseBody['emailed-to'] = test.emailedTo;
-	return { status: 200, body: responseBody, ...verified, sequence: body.sequence, testId: test.testId };
+	return {
+		status: 200,
+		body: responseBody,
+		...verified,
+		sequence: body.sequence,
+		testId: test.testId,
+	};
 }
 
 /** The sandbox's signed no-op: same signature check, nothing spent, no sequence needed. */
-function checkSignatureOnly(state: SandboxState, raw: Buffer, signatureHeader: string | undefined): ApiOutcome {
+function checkSignatureOnly(
+	state: SandboxState,
+	raw: Buffer,
+	signatureHeader: string | undefined,
+): ApiOutcome {
 	const signature = verifyRequestSignature(state, raw, signatureHeader);
 	if (!signature.ok) return plainOutcome(401, API_ERROR_CODES.badSignature, signature.message);
-	return { status: 200, body: { ok: true }, signatureVerified: true, apiKeyIndex: signature.apiKeyIndex, sequence: null, testId: null };
+	return {
+		status: 200,
+		body: { ok: true },
+		signatureVerified: true,
+		apiKeyIndex: signature.apiKeyIndex,
+		sequence: null,
+		testId: null,
+	};
 }
 
-function provision(state: SandboxState, test: TestRecord, body: FulfillmentRequestBody, kind: FulfillmentKind): void {
+function provision(
+	state: SandboxState,
+	test: TestRecord,
+	body: FulfillmentRequestBody,
+	kind: FulfillmentKind,
+): void {
 	// As the document says: "A test ID is considered available to use if its status is Ready and the
 	// assigned-to field is not populated." The request's assigned-to is stored as sent; without one (or with
 	// an empty one) the test ID is returned but stays available, so the next request gets it again.
@@ -242,7 +338,12 @@ function provision(state: SandboxState, test: TestRecord, body: FulfillmentReque
 	state.stats.provisioned++;
 }
 
-function candidateEmail(state: SandboxState, test: TestRecord, to: string, bcc: string | null): OutboxEmail {
+function candidateEmail(
+	state: SandboxState,
+	test: TestRecord,
+	to: string,
+	bcc: string | null,
+): OutboxEmail {
 	const productCode = test.productCode ?? '';
 	return {
 		id: state.nextId.email++,
@@ -269,12 +370,21 @@ function candidateEmail(state: SandboxState, test: TestRecord, to: string, bcc: 
 
 type SignatureCheck = { ok: true; apiKeyIndex: number } | { ok: false; message: string };
 
-export function verifyRequestSignature(state: SandboxState, raw: Buffer, signatureHeader: string | undefined): SignatureCheck {
+export function verifyRequestSignature(
+	state: SandboxState,
+	raw: Buffer,
+	signatureHeader: string | undefined,
+): SignatureCheck {
 	const { signatureHeader: headerName, signatureEncoding, apiKeys } = state.config;
 	if (signatureHeader === undefined || !signatureHeader.trim()) {
-		return { ok: false, message: `Missing ${headerName} header: sign the exact request body with HMAC-SHA256 and your API key` };
+		return {
+			ok: false,
+			message: `Missing ${headerName} header: sign the exact request body with HMAC-SHA256 and your API key`,
+		};
 	}
-	const apiKeyIndex = apiKeys.findIndex((key) => verifyHmacSha256(raw, key, signatureHeader, signatureEncoding));
+	const apiKeyIndex = apiKeys.findIndex((key) =>
+		verifyHmacSha256(raw, key, signatureHeader, signatureEncoding),
+	);
 	if (apiKeyIndex >= 0) return { ok: true, apiKeyIndex };
 	return {
 		ok: false,
@@ -282,7 +392,8 @@ export function verifyRequestSignature(state: SandboxState, raw: Buffer, signatu
 	};
 }
 
-type ProductLookup = { ok: true; kind: FulfillmentKind; testType: string } | { ok: false; message: string };
+type ProductLookup =
+	{ ok: true; kind: FulfillmentKind; testType: string } | { ok: false; message: string };
 
 function resolveProductCode(state: SandboxState, productCode: string): ProductLookup {
 	const kind = fulfillmentKindOf(productCode);
@@ -295,7 +406,10 @@ function resolveProductCode(state: SandboxState, productCode: string): ProductLo
 	}
 	const testType = productCode.slice(PRODUCT_CODE_PREFIXES[kind].length);
 	if (!state.config.testTypes.includes(testType)) {
-		return { ok: false, message: `Unknown product code ${productCode}: this account has no test type "${testType}" (known: ${known})` };
+		return {
+			ok: false,
+			message: `Unknown product code ${productCode}: this account has no test type "${testType}" (known: ${known})`,
+		};
 	}
 	return { ok: true, kind, testType };
 }
@@ -316,7 +430,12 @@ function readSequence(raw: Buffer): number | null {
 	}
 }
 
-function plainOutcome(status: number, code: string | null, message: string, extra: Record<string, unknown> = {}): ApiOutcome {
+function plainOutcome(
+	status: number,
+	code: string | null,
+	message: string,
+	extra: Record<string, unknown> = {},
+): ApiOutcome {
 	return {
 		status,
 		body: code ? errorBody(code, message, extra) : null,

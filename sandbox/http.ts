@@ -26,7 +26,12 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer
 	});
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+	res: ServerResponse,
+	status: number,
+	body: unknown,
+	headers: Record<string, string> = {},
+): void {
 	if (res.headersSent || res.destroyed) return;
 	const payload = JSON.stringify(body, null, 0);
 	res.writeHead(status, {
@@ -38,7 +43,13 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 	res.end(payload);
 }
 
-export function sendText(res: ServerResponse, status: number, text: string, contentType: string, headers: Record<string, string> = {}): void {
+export function sendText(
+	res: ServerResponse,
+	status: number,
+	text: string,
+	contentType: string,
+	headers: Record<string, string> = {},
+): void {
 	if (res.headersSent || res.destroyed) return;
 	res.writeHead(status, {
 		'Content-Type': contentType,
@@ -54,7 +65,13 @@ export function errorBody(code: string, message: string, extra: Record<string, u
 	return { error: { code, message, ...extra } };
 }
 
-export function sendError(res: ServerResponse, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
+export function sendError(
+	res: ServerResponse,
+	status: number,
+	code: string,
+	message: string,
+	extra: Record<string, unknown> = {},
+): void {
 	sendJson(res, status, errorBody(code, message, extra));
 }
 
@@ -97,7 +114,8 @@ export function matchRoute<Context>(
 	for (const route of routes) {
 		const match = route.pattern.exec(path);
 		if (!match) continue;
-		if (route.method === method) return { route, params: match.slice(1).map(decodeURIComponent), allowedMethods };
+		if (route.method === method)
+			return { route, params: match.slice(1).map(decodeURIComponent), allowedMethods };
 		allowedMethods.push(route.method);
 	}
 	return { params: [], allowedMethods };

@@ -40,7 +40,10 @@ export interface TestRecord {
 
 /** iTEP: "A test ID is considered available to use if its status is Ready and the assigned-to field is not populated." */
 export function isAvailable(test: TestRecord): boolean {
-	return test.status === 'Ready' && (test.assignedTo === null || Object.keys(test.assignedTo).length === 0);
+	return (
+		test.status === 'Ready' &&
+		(test.assignedTo === null || Object.keys(test.assignedTo).length === 0)
+	);
 }
 
 /**
@@ -49,7 +52,8 @@ export function isAvailable(test: TestRecord): boolean {
  */
 export function testIdSuffix(testType: string): string {
 	const parts = testType.split('-').filter(Boolean);
-	const letters = parts.length >= 2 ? parts[0][0] + parts[parts.length - 1][0] : testType.slice(0, 2);
+	const letters =
+		parts.length >= 2 ? parts[0][0] + parts[parts.length - 1][0] : testType.slice(0, 2);
 	return letters.toUpperCase().padEnd(2, 'X');
 }
 
@@ -76,7 +80,12 @@ export function createInventory(config: SandboxConfig, random: Random): TestReco
 }
 
 /** Adds more Ready, unassigned test IDs (a purchase), keeping IDs and OIDs unique. */
-export function addTestIds(tests: TestRecord[], testType: string, count: number, random: Random): TestRecord[] {
+export function addTestIds(
+	tests: TestRecord[],
+	testType: string,
+	count: number,
+	random: Random,
+): TestRecord[] {
 	const usedIds = new Set(tests.map((test) => test.testId));
 	let nextOid = Math.max(7_000_000, ...tests.map((test) => Number(test.oid) || 0)) + 1;
 	const added: TestRecord[] = [];
@@ -114,8 +123,14 @@ function blankTest(testId: string, testType: string, oid: string): TestRecord {
 /** A Ready-but-assigned, a Started, a Completed and a Disabled test ID: none of them is available. */
 function seededHistory(testType: string, makeTest: (type: string) => TestRecord): TestRecord[] {
 	const at = '2024-08-01T09:00:00.000Z';
-	const assigned = (name: string) => ({ 'student-name': name, email: `${name.toLowerCase().replace(/\W+/g, '.')}@example.com` });
-	const withStatus = (status: TestStatus, assignedTo: Record<string, unknown> | null): TestRecord => {
+	const assigned = (name: string) => ({
+		'student-name': name,
+		email: `${name.toLowerCase().replace(/\W+/g, '.')}@example.com`,
+	});
+	const withStatus = (
+		status: TestStatus,
+		assignedTo: Record<string, unknown> | null,
+	): TestRecord => {
 		const test = makeTest(testType);
 		test.assignedTo = assignedTo;
 		if (status !== 'Ready') {
@@ -133,8 +148,13 @@ function seededHistory(testType: string, makeTest: (type: string) => TestRecord)
 }
 
 /** Counts per test type, for /sandbox/inventory and the CLI banner. */
-export function inventorySummary(tests: TestRecord[]): Record<string, { total: number; available: number; byStatus: Record<string, number> }> {
-	const summary: Record<string, { total: number; available: number; byStatus: Record<string, number> }> = {};
+export function inventorySummary(
+	tests: TestRecord[],
+): Record<string, { total: number; available: number; byStatus: Record<string, number> }> {
+	const summary: Record<
+		string,
+		{ total: number; available: number; byStatus: Record<string, number> }
+	> = {};
 	for (const test of tests) {
 		const entry = (summary[test.testType] ??= { total: 0, available: 0, byStatus: {} });
 		entry.total++;
@@ -145,15 +165,28 @@ export function inventorySummary(tests: TestRecord[]): Record<string, { total: n
 }
 
 /** The AVAILABLE TESTS panel's rows: Ready and unassigned. Column names are the sandbox's. */
-export function availableTestRows(tests: TestRecord[], testType?: string): Array<Record<string, string>> {
+export function availableTestRows(
+	tests: TestRecord[],
+	testType?: string,
+): Array<Record<string, string>> {
 	return tests
 		.filter((test) => isAvailable(test) && (!testType || test.testType === testType))
-		.map((test) => ({ 'Test ID': test.testId, 'Test Type': test.testType, Status: test.status, 'Assigned To': '', OID: test.oid }));
+		.map((test) => ({
+			'Test ID': test.testId,
+			'Test Type': test.testType,
+			Status: test.status,
+			'Assigned To': '',
+			OID: test.oid,
+		}));
 }
 
 export function toCsv(rows: Array<Record<string, string>>, columns: string[]): string {
-	const cell = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
-	return [columns.map(cell).join(','), ...rows.map((row) => columns.map((column) => cell(row[column] ?? '')).join(','))]
+	const cell = (value: string) =>
+		/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+	return [
+		columns.map(cell).join(','),
+		...rows.map((row) => columns.map((column) => cell(row[column] ?? '')).join(',')),
+	]
 		.join('\r\n')
 		.concat('\r\n');
 }

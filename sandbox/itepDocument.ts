@@ -80,7 +80,15 @@ export type RegistrationFieldName = (typeof REGISTRATION_FIELD_NAMES)[number];
  * The request body's fields, in the document's table order, with `sequence` (present in the document's
  * example, not in its table) where the example puts it.
  */
-export const FULFILLMENT_BODY_FIELDS = ['product-code', 'email', 'bcc', 'track', 'sequence', 'assigned-to', 'registration'] as const;
+export const FULFILLMENT_BODY_FIELDS = [
+	'product-code',
+	'email',
+	'bcc',
+	'track',
+	'sequence',
+	'assigned-to',
+	'registration',
+] as const;
 export type FulfillmentBodyField = (typeof FULFILLMENT_BODY_FIELDS)[number];
 
 /**

@@ -39,8 +39,16 @@ export const TRANSITION_RULES: Record<TransitionTarget, TransitionRule> = {
 		from: ['Started', 'Finished', 'Review', 'Technical Difficulty', 'Invalidated', 'Completed'],
 		reporting: 'always',
 	},
-	invalidated: { to: 'Invalidated', from: ['Started', 'Finished', 'Review', 'Completed'], reporting: 'always' },
-	'technical-difficulty': { to: 'Technical Difficulty', from: ['Started', 'Finished'], reporting: 'always' },
+	invalidated: {
+		to: 'Invalidated',
+		from: ['Started', 'Finished', 'Review', 'Completed'],
+		reporting: 'always',
+	},
+	'technical-difficulty': {
+		to: 'Technical Difficulty',
+		from: ['Started', 'Finished'],
+		reporting: 'always',
+	},
 };
 
 export class TransitionError extends Error {
@@ -76,11 +84,20 @@ export class TestLifecycle {
 
 	transition(testId: string, target: string, via = 'admin'): TransitionResult {
 		if (!(TRANSITION_TARGETS as readonly string[]).includes(target)) {
-			throw new TransitionError(400, 'UNKNOWN_TRANSITION', `"to" must be one of ${TRANSITION_TARGETS.join(', ')}`);
+			throw new TransitionError(
+				400,
+				'UNKNOWN_TRANSITION',
+				`"to" must be one of ${TRANSITION_TARGETS.join(', ')}`,
+			);
 		}
 		const rule = TRANSITION_RULES[target as TransitionTarget];
 		const test = this.state.tests.find((candidate) => candidate.testId === testId);
-		if (!test) throw new TransitionError(404, 'UNKNOWN_TEST_ID', `No test ID ${testId} in the sandbox inventory`);
+		if (!test)
+			throw new TransitionError(
+				404,
+				'UNKNOWN_TEST_ID',
+				`No test ID ${testId} in the sandbox inventory`,
+			);
 		if (!rule.from.includes(test.status)) {
 			throw new TransitionError(
 				409,
@@ -93,12 +110,27 @@ export class TestLifecycle {
 		const now = new Date();
 		test.status = rule.to;
 		test.history.push({ at: now.toISOString(), from, to: rule.to, via });
-		if (target === 'completed') test.results = generateResults(test.testType, this.state.random, finishedAtOf(test, now));
+		if (target === 'completed')
+			test.results = generateResults(test.testType, this.state.random, finishedAtOf(test, now));
 		if (target === 'reset') test.results = null;
 
 		const skipReason = this.reportSkipReason(test, rule.reporting);
-		if (skipReason) return { test, from, to: rule.to, notReportedBecause: skipReason, deliveries: [], settled: Promise.resolve([]) };
-		const { records, settled } = this.sender.deliver(test.testId, target, test.status, test.track as string, this.buildData(test));
+		if (skipReason)
+			return {
+				test,
+				from,
+				to: rule.to,
+				notReportedBecause: skipReason,
+				deliveries: [],
+				settled: Promise.resolve([]),
+			};
+		const { records, settled } = this.sender.deliver(
+			test.testId,
+			target,
+			test.status,
+			test.track as string,
+			this.buildData(test),
+		);
 		return { test, from, to: rule.to, notReportedBecause: null, deliveries: records, settled };
 	}
 
@@ -106,7 +138,9 @@ export class TestLifecycle {
 	 * Demo convenience: takes the first provisioned test ID with a tracking code that is not yet completed
 	 * (optionally of one product code or tracking code) through Started and Finished to Completed.
 	 */
-	completeNext(filter: { productCode?: string; track?: string; testId?: string } = {}): TransitionResult[] {
+	completeNext(
+		filter: { productCode?: string; track?: string; testId?: string } = {},
+	): TransitionResult[] {
 		const waiting: readonly TestStatus[] = ['Ready', 'Started', 'Finished', 'Review'];
 		const test = this.state.tests.find(
 			(candidate) =>
@@ -121,7 +155,8 @@ export class TestLifecycle {
 			throw new TransitionError(
 				404,
 				'NO_MATCHING_TEST',
-				'No provisioned test ID with a tracking code is waiting to be completed' + describeFilter(filter),
+				'No provisioned test ID with a tracking code is waiting to be completed' +
+					describeFilter(filter),
 			);
 		}
 		const steps: TransitionTarget[] = [];
@@ -132,9 +167,13 @@ export class TestLifecycle {
 	}
 
 	private reportSkipReason(test: TestRecord, reporting: Reporting): string | null {
-		if (reporting === 'never') return `iTEP does not call the webhook when a test becomes ${test.status}`;
+		if (reporting === 'never')
+			return `iTEP does not call the webhook when a test becomes ${test.status}`;
 		if (!test.track) return 'the test ID has no tracking code';
-		if (reporting === 'if-notify-on-finished' && !this.state.trackingCodes.get(test.track)?.notifyOnFinished) {
+		if (
+			reporting === 'if-notify-on-finished' &&
+			!this.state.trackingCodes.get(test.track)?.notifyOnFinished
+		) {
 			return `tracking code ${test.track} does not ask for a call on Finished (notifyOnFinished)`;
 		}
 		return null;

@@ -1,4 +1,9 @@
-import { FULFILLMENT_BODY_FIELDS, PRODUCT_CODE_PREFIXES, REGISTRATION_FIELD_NAMES, type FulfillmentKind } from './itepDocument';
+import {
+	FULFILLMENT_BODY_FIELDS,
+	PRODUCT_CODE_PREFIXES,
+	REGISTRATION_FIELD_NAMES,
+	type FulfillmentKind,
+} from './itepDocument';
 
 /**
  * The sandbox's own reading of the fulfillment request body (plain code, no schema library, nothing shared
@@ -22,17 +27,19 @@ export interface BodyIssue {
 	message: string;
 }
 
-export type BodyCheck = { ok: true; body: FulfillmentRequestBody } | { ok: false; issues: BodyIssue[] };
+export type BodyCheck =
+	{ ok: true; body: FulfillmentRequestBody } | { ok: false; issues: BodyIssue[] };
 
-export const BODY_FIELD_LABELS: Readonly<Record<(typeof FULFILLMENT_BODY_FIELDS)[number], string>> = {
-	'product-code': 'Product Code',
-	email: 'Candidate Email',
-	bcc: 'BCC Email',
-	track: 'Tracking Code',
-	sequence: 'Sequence',
-	'assigned-to': 'Assigned To',
-	registration: 'Registration',
-};
+export const BODY_FIELD_LABELS: Readonly<Record<(typeof FULFILLMENT_BODY_FIELDS)[number], string>> =
+	{
+		'product-code': 'Product Code',
+		email: 'Candidate Email',
+		bcc: 'BCC Email',
+		track: 'Tracking Code',
+		sequence: 'Sequence',
+		'assigned-to': 'Assigned To',
+		registration: 'Registration',
+	};
 
 const KNOWN_BODY_FIELDS: ReadonlySet<string> = new Set(FULFILLMENT_BODY_FIELDS);
 const REGISTRATION_NAMES: ReadonlySet<string> = new Set(REGISTRATION_FIELD_NAMES);
@@ -45,7 +52,16 @@ const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+$/;
  */
 export function checkFulfillmentBody(parsed: unknown): BodyCheck {
 	if (!isJsonObject(parsed)) {
-		return { ok: false, issues: [{ field: 'body', message: 'The request body must be a JSON object such as {"product-code":"GTX-Academic-Plus",...}' }] };
+		return {
+			ok: false,
+			issues: [
+				{
+					field: 'body',
+					message:
+						'The request body must be a JSON object such as {"product-code":"GTX-Academic-Plus",...}',
+				},
+			],
+		};
 	}
 	const issues: BodyIssue[] = [];
 	const issue = (field: (typeof FULFILLMENT_BODY_FIELDS)[number] | 'body', message: string) =>
@@ -54,14 +70,18 @@ export function checkFulfillmentBody(parsed: unknown): BodyCheck {
 
 	const productCode = parsed['product-code'];
 	if (!has('product-code')) issue('product-code', 'Product Code is required (product-code)');
-	else if (typeof productCode !== 'string' || !productCode.trim()) issue('product-code', 'Product Code must be a non-empty string');
+	else if (typeof productCode !== 'string' || !productCode.trim())
+		issue('product-code', 'Product Code must be a non-empty string');
 
 	const kind = typeof productCode === 'string' ? fulfillmentKindOf(productCode) : undefined;
 	if (has('email')) {
 		const problem = emailProblem(parsed.email, 'Candidate Email');
 		if (problem) issue('email', problem);
 	} else if (kind === 'stx') {
-		issue('email', 'Candidate Email is required for STX product codes: iTEP e-mails the test ID to this address');
+		issue(
+			'email',
+			'Candidate Email is required for STX product codes: iTEP e-mails the test ID to this address',
+		);
 	}
 	if (has('bcc')) {
 		const problem = emailProblem(parsed.bcc, 'BCC Email');
@@ -71,19 +91,33 @@ export function checkFulfillmentBody(parsed: unknown): BodyCheck {
 		issue('track', 'Tracking Code must be a non-empty string (the code iTEP assigned)');
 	}
 
-	if (!has('sequence')) issue('sequence', 'Sequence is required: a whole number greater than 0, never reused with one API key');
-	else if (typeof parsed.sequence !== 'number' || !Number.isSafeInteger(parsed.sequence) || parsed.sequence <= 0) {
+	if (!has('sequence'))
+		issue(
+			'sequence',
+			'Sequence is required: a whole number greater than 0, never reused with one API key',
+		);
+	else if (
+		typeof parsed.sequence !== 'number' ||
+		!Number.isSafeInteger(parsed.sequence) ||
+		parsed.sequence <= 0
+	) {
 		issue('sequence', 'Sequence must be a whole number greater than 0 (and at most 2^53 - 1)');
 	}
 
 	if (has('assigned-to') && !isJsonObject(parsed['assigned-to'])) {
-		issue('assigned-to', 'Assigned To must be a JSON object such as {"student-name": "..."}, not a list or a plain value');
+		issue(
+			'assigned-to',
+			'Assigned To must be a JSON object such as {"student-name": "..."}, not a list or a plain value',
+		);
 	}
 
 	if (has('registration')) {
 		const registration = parsed.registration;
 		if (!isJsonObject(registration)) {
-			issue('registration', 'Registration must be a JSON object such as {"Last_Name": "..."}, not a list or a plain value');
+			issue(
+				'registration',
+				'Registration must be a JSON object such as {"Last_Name": "..."}, not a list or a plain value',
+			);
 		} else {
 			for (const name of Object.keys(registration)) {
 				if (!REGISTRATION_NAMES.has(name)) {
@@ -97,7 +131,10 @@ export function checkFulfillmentBody(parsed: unknown): BodyCheck {
 				}
 				const value = registration[name];
 				if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-					issue('registration', `Registration field "${name}" must be text, a number or true/false`);
+					issue(
+						'registration',
+						`Registration field "${name}" must be text, a number or true/false`,
+					);
 				}
 			}
 		}
@@ -120,9 +157,13 @@ export function fulfillmentKindOf(productCode: string): FulfillmentKind | undefi
 /** The valid registration name a mistyped one most likely meant: same letters in another case, or one edit away. */
 export function nearestRegistrationName(name: string): string | undefined {
 	const lower = name.toLowerCase();
-	const sameLetters = REGISTRATION_FIELD_NAMES.find((candidate) => candidate.toLowerCase() === lower);
+	const sameLetters = REGISTRATION_FIELD_NAMES.find(
+		(candidate) => candidate.toLowerCase() === lower,
+	);
 	if (sameLetters) return sameLetters;
-	return REGISTRATION_FIELD_NAMES.find((candidate) => withinOneEdit(lower, candidate.toLowerCase()));
+	return REGISTRATION_FIELD_NAMES.find((candidate) =>
+		withinOneEdit(lower, candidate.toLowerCase()),
+	);
 }
 
 type ParsedBody = { ok: true; value: unknown } | { ok: false; message: string };
@@ -135,12 +176,19 @@ export function parseCompactJson(raw: Buffer): ParsedBody {
 	} catch {
 		return { ok: false, message: 'The request body is not valid UTF-8' };
 	}
-	if (!text.length) return { ok: false, message: 'The request body is empty; send the fulfillment request as compact JSON' };
+	if (!text.length)
+		return {
+			ok: false,
+			message: 'The request body is empty; send the fulfillment request as compact JSON',
+		};
 	let value: unknown;
 	try {
 		value = JSON.parse(text);
 	} catch (error) {
-		return { ok: false, message: `The request body is not valid JSON: ${(error as Error).message}` };
+		return {
+			ok: false,
+			message: `The request body is not valid JSON: ${(error as Error).message}`,
+		};
 	}
 	const offset = whitespaceOutsideStrings(text);
 	if (offset >= 0) {
@@ -179,7 +227,8 @@ export function isJsonObject(value: unknown): value is Record<string, unknown> {
 
 function emailProblem(value: unknown, label: string): string | undefined {
 	if (typeof value !== 'string') return `${label} must be a string`;
-	if (!EMAIL_SHAPE.test(value.trim())) return `${label} is not an e-mail address; enter it as name@example.com`;
+	if (!EMAIL_SHAPE.test(value.trim()))
+		return `${label} is not an e-mail address; enter it as name@example.com`;
 	return undefined;
 }
 

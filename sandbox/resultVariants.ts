@@ -20,23 +20,55 @@ export type ResultVariantName =
 	| 'extraFields';
 
 export const RESULT_VARIANTS: ReadonlyArray<{ name: ResultVariantName; description: string }> = [
-	{ name: 'documented', description: "The sandbox's own choice: numbers as JSON numbers, TestDate M/D/YYYY, Status in the Version A words" },
-	{ name: 'numbersAsText', description: 'Every number sent as its decimal text ("4.2", "74", "2024")' },
+	{
+		name: 'documented',
+		description:
+			"The sandbox's own choice: numbers as JSON numbers, TestDate M/D/YYYY, Status in the Version A words",
+	},
+	{
+		name: 'numbersAsText',
+		description: 'Every number sent as its decimal text ("4.2", "74", "2024")',
+	},
 	{
 		name: 'otherVocabulary',
-		description: "Status in iTEP's other published vocabulary (Completed/Complete, Started/Incomplete, Technical Difficulty/Problem)",
+		description:
+			"Status in iTEP's other published vocabulary (Completed/Complete, Started/Incomplete, Technical Difficulty/Problem)",
 	},
-	{ name: 'lowerCaseStatus', description: 'Status in lower case ("completed", "technical difficulty")' },
-	{ name: 'percentScores', description: 'Every <Section>_Score as text with a percent sign ("78%")' },
-	{ name: 'decimalComma', description: 'Every *_Level as text with a decimal comma ("4,2"; whole numbers "4,0")' },
-	{ name: 'dateWithTime', description: 'TestDate "M/D/YYYY HH:MM:SS" (UTC) and no TestMonth/TestDay/TestYear' },
-	{ name: 'isoDateTime', description: 'TestDate ISO 8601 "YYYY-MM-DDTHH:MM:SSZ" and no TestMonth/TestDay/TestYear' },
-	{ name: 'blankOptional', description: 'OID and Duration null, every *_cefr "" (TestID and Status untouched)' },
+	{
+		name: 'lowerCaseStatus',
+		description: 'Status in lower case ("completed", "technical difficulty")',
+	},
+	{
+		name: 'percentScores',
+		description: 'Every <Section>_Score as text with a percent sign ("78%")',
+	},
+	{
+		name: 'decimalComma',
+		description: 'Every *_Level as text with a decimal comma ("4,2"; whole numbers "4,0")',
+	},
+	{
+		name: 'dateWithTime',
+		description: 'TestDate "M/D/YYYY HH:MM:SS" (UTC) and no TestMonth/TestDay/TestYear',
+	},
+	{
+		name: 'isoDateTime',
+		description: 'TestDate ISO 8601 "YYYY-MM-DDTHH:MM:SSZ" and no TestMonth/TestDay/TestYear',
+	},
+	{
+		name: 'blankOptional',
+		description: 'OID and Duration null, every *_cefr "" (TestID and Status untouched)',
+	},
 	{ name: 'missingOptional', description: 'Only TestID and Status; every other field left out' },
-	{ name: 'extraFields', description: 'Undocumented fields added: Candidate_Name, Center (an object), Flags (a list), Speaking_Comments' },
+	{
+		name: 'extraFields',
+		description:
+			'Undocumented fields added: Candidate_Name, Center (an object), Flags (a list), Speaking_Comments',
+	},
 ];
 
-export const RESULT_VARIANT_NAMES: readonly ResultVariantName[] = RESULT_VARIANTS.map((variant) => variant.name);
+export const RESULT_VARIANT_NAMES: readonly ResultVariantName[] = RESULT_VARIANTS.map(
+	(variant) => variant.name,
+);
 
 export function isResultVariantName(value: unknown): value is ResultVariantName {
 	return typeof value === 'string' && (RESULT_VARIANT_NAMES as readonly string[]).includes(value);
@@ -61,7 +93,10 @@ const CEFR_FIELD = /_cefr$/;
 const DATE_PARTS = ['TestMonth', 'TestDay', 'TestYear'];
 
 /** A new object: `data` as the named variant would send it. `data` itself is never changed. */
-export function applyResultVariant(name: ResultVariantName, data: Record<string, unknown>): Record<string, unknown> {
+export function applyResultVariant(
+	name: ResultVariantName,
+	data: Record<string, unknown>,
+): Record<string, unknown> {
 	const copy = deepCopy(data) as Record<string, unknown>;
 	switch (name) {
 		case 'documented':
@@ -69,7 +104,8 @@ export function applyResultVariant(name: ResultVariantName, data: Record<string,
 		case 'numbersAsText':
 			return numbersToText(copy) as Record<string, unknown>;
 		case 'otherVocabulary':
-			if (typeof copy.Status === 'string' && OTHER_VOCABULARY[copy.Status] !== undefined) copy.Status = OTHER_VOCABULARY[copy.Status];
+			if (typeof copy.Status === 'string' && OTHER_VOCABULARY[copy.Status] !== undefined)
+				copy.Status = OTHER_VOCABULARY[copy.Status];
 			return copy;
 		case 'lowerCaseStatus':
 			if (typeof copy.Status === 'string') copy.Status = copy.Status.toLowerCase();
@@ -81,7 +117,10 @@ export function applyResultVariant(name: ResultVariantName, data: Record<string,
 		case 'dateWithTime':
 			return withDateText(copy, (moment) => `${usDate(moment)} ${timeOfDay(moment)}`);
 		case 'isoDateTime':
-			return withDateText(copy, (moment) => `${moment.toISOString().slice(0, 10)}T${timeOfDay(moment)}Z`);
+			return withDateText(
+				copy,
+				(moment) => `${moment.toISOString().slice(0, 10)}T${timeOfDay(moment)}Z`,
+			);
 		case 'blankOptional': {
 			copy.OID = null;
 			copy.Overall_cefr = '';
@@ -114,7 +153,12 @@ function deepCopy(value: unknown): unknown {
 		const copy: Record<string, unknown> = {};
 		for (const [key, entry] of Object.entries(value)) {
 			// defineProperty, so a key such as __proto__ stays a plain field.
-			Object.defineProperty(copy, key, { value: deepCopy(entry), enumerable: true, writable: true, configurable: true });
+			Object.defineProperty(copy, key, {
+				value: deepCopy(entry),
+				enumerable: true,
+				writable: true,
+				configurable: true,
+			});
 		}
 		return copy;
 	}
@@ -131,7 +175,11 @@ function numbersToText(value: unknown): unknown {
 	return value;
 }
 
-function mapFields(data: Record<string, unknown>, pattern: RegExp, map: (value: unknown) => unknown): Record<string, unknown> {
+function mapFields(
+	data: Record<string, unknown>,
+	pattern: RegExp,
+	map: (value: unknown) => unknown,
+): Record<string, unknown> {
 	for (const key of Object.keys(data)) if (pattern.test(key)) data[key] = map(data[key]);
 	return data;
 }
@@ -143,13 +191,21 @@ function withPercentSign(value: unknown): unknown {
 }
 
 function withDecimalComma(value: unknown): unknown {
-	const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : typeof value === 'string' ? value.trim() : undefined;
+	const text =
+		typeof value === 'number' && Number.isFinite(value)
+			? String(value)
+			: typeof value === 'string'
+				? value.trim()
+				: undefined;
 	if (text === undefined || !/^-?\d+(\.\d+)?$/.test(text)) return value;
 	return text.includes('.') ? text.replace('.', ',') : `${text},0`;
 }
 
 /** Replaces TestDate with `format(moment)` and drops the three date parts. */
-function withDateText(data: Record<string, unknown>, format: (moment: Date) => string): Record<string, unknown> {
+function withDateText(
+	data: Record<string, unknown>,
+	format: (moment: Date) => string,
+): Record<string, unknown> {
 	const moment = finishedMoment(data);
 	if (moment) data.TestDate = format(moment);
 	for (const part of DATE_PARTS) delete data[part];
@@ -167,19 +223,37 @@ function finishedMoment(data: Record<string, unknown>): Date | undefined {
 		const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(text);
 		if (us) {
 			const [, month, day, year, hh, mm, ss] = us;
-			if (hh === undefined) return utc(Number(year), Number(month), Number(day), hours, minutes, seconds);
+			if (hh === undefined)
+				return utc(Number(year), Number(month), Number(day), hours, minutes, seconds);
 			return utc(Number(year), Number(month), Number(day), Number(hh), Number(mm), Number(ss ?? 0));
 		}
-		if (/^\d{4}-\d{2}-\d{2}T/.test(text) && Number.isFinite(Date.parse(text))) return new Date(Date.parse(text));
+		if (/^\d{4}-\d{2}-\d{2}T/.test(text) && Number.isFinite(Date.parse(text)))
+			return new Date(Date.parse(text));
 		const dateOnly = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-		if (dateOnly) return utc(Number(dateOnly[1]), Number(dateOnly[2]), Number(dateOnly[3]), hours, minutes, seconds);
+		if (dateOnly)
+			return utc(
+				Number(dateOnly[1]),
+				Number(dateOnly[2]),
+				Number(dateOnly[3]),
+				hours,
+				minutes,
+				seconds,
+			);
 	}
 	const [month, day, year] = DATE_PARTS.map((part) => Number(data[part]));
-	if ([month, day, year].every((value) => Number.isInteger(value) && value > 0)) return utc(year, month, day, hours, minutes, seconds);
+	if ([month, day, year].every((value) => Number.isInteger(value) && value > 0))
+		return utc(year, month, day, hours, minutes, seconds);
 	return undefined;
 }
 
-function utc(year: number, month: number, day: number, hours: number, minutes: number, seconds: number): Date {
+function utc(
+	year: number,
+	month: number,
+	day: number,
+	hours: number,
+	minutes: number,
+	seconds: number,
+): Date {
 	return new Date(Date.UTC(year, month - 1, day, hours, minutes, seconds));
 }
 

@@ -43,7 +43,8 @@ export function buildResultsData(test: TestRecord, sandboxUrl: string): Record<s
 		Overall_cefr: results?.overallCefr ?? '',
 		Status: test.status,
 	};
-	for (const [section, level] of Object.entries(results?.sectionLevels ?? {})) data[`${section}_Level`] = level;
+	for (const [section, level] of Object.entries(results?.sectionLevels ?? {}))
+		data[`${section}_Level`] = level;
 	return data;
 }
 
@@ -95,5 +96,7 @@ function lastChangeAt(test: TestRecord): string {
 
 function minutesSinceStart(test: TestRecord, until: Date): number {
 	const started = [...test.history].reverse().find((change) => change.to === 'Started');
-	return started ? Math.max(0, Math.round((until.getTime() - new Date(started.at).getTime()) / 60_000)) : 0;
+	return started
+		? Math.max(0, Math.round((until.getTime() - new Date(started.at).getTime()) / 60_000))
+		: 0;
 }

@@ -25,7 +25,11 @@ export interface RunningSandbox {
 	/** Moves a test ID (see POST /sandbox/tests/:id/transition); `settled` resolves after its webhooks. */
 	transition(testId: string, to: string): TransitionResult;
 	/** Completes the first provisioned test ID with a tracking code (see POST /sandbox/complete-next). */
-	completeNext(filter?: { productCode?: string; track?: string; testId?: string }): TransitionResult[];
+	completeNext(filter?: {
+		productCode?: string;
+		track?: string;
+		testId?: string;
+	}): TransitionResult[];
 	/** Resolves when every queued webhook delivery has finished. */
 	deliveriesSettled(): Promise<void>;
 	/** Same as POST /sandbox/reset. */
@@ -35,7 +39,9 @@ export interface RunningSandbox {
 }
 
 /** Starts an iTEP sandbox on 127.0.0.1 (port 0 picks a free one). */
-export async function startSandbox(overrides: Partial<SandboxConfig> = {}): Promise<RunningSandbox> {
+export async function startSandbox(
+	overrides: Partial<SandboxConfig> = {},
+): Promise<RunningSandbox> {
 	const config = resolveSandboxConfig(overrides);
 	const state = createState(config);
 	const sender = new WebhookSender(state);
@@ -58,17 +64,31 @@ export async function startSandbox(overrides: Partial<SandboxConfig> = {}): Prom
 			await handleApiRequest(state, req, res, url.pathname);
 			return;
 		}
-		const { route: adminRoute, params, allowedMethods } = matchRoute(adminRoutes, method, url.pathname);
+		const {
+			route: adminRoute,
+			params,
+			allowedMethods,
+		} = matchRoute(adminRoutes, method, url.pathname);
 		if (adminRoute) {
 			const context: AdminRequest = { req, res, query: url.searchParams };
 			await adminRoute.handle(context, params);
 			return;
 		}
 		if (allowedMethods.length) {
-			sendError(res, 405, 'METHOD_NOT_ALLOWED', `${url.pathname} takes ${allowedMethods.join(' or ')}`);
+			sendError(
+				res,
+				405,
+				'METHOD_NOT_ALLOWED',
+				`${url.pathname} takes ${allowedMethods.join(' or ')}`,
+			);
 			return;
 		}
-		sendError(res, 404, 'NOT_FOUND', `No such endpoint ${method} ${url.pathname}; see GET /sandbox/health for the list`);
+		sendError(
+			res,
+			404,
+			'NOT_FOUND',
+			`No such endpoint ${method} ${url.pathname}; see GET /sandbox/health for the list`,
+		);
 	}
 
 	await new Promise<void>((resolve, reject) => {
@@ -111,6 +131,11 @@ function answerUnexpected(res: ServerResponse, error: unknown): void {
 		sendError(res, 413, 'BODY_TOO_LARGE', error.message);
 	} else {
 		console.error('[itep-sandbox] unexpected error:', error);
-		sendError(res, 500, 'SERVER_ERROR', `Sandbox bug: ${(error as Error)?.message ?? String(error)}`);
+		sendError(
+			res,
+			500,
+			'SERVER_ERROR',
+			`Sandbox bug: ${(error as Error)?.message ?? String(error)}`,
+		);
 	}
 }

@@ -10,7 +10,11 @@ export type SignatureEncoding = 'hex' | 'base64';
 export const SIGNATURE_ENCODINGS: readonly SignatureEncoding[] = ['hex', 'base64'];
 
 /** HMAC-SHA256 of exactly these bytes (a string is taken as UTF-8), keyed with `key`. Hex is lower-case. */
-export function hmacSha256(payload: string | Buffer, key: string, encoding: SignatureEncoding = 'hex'): string {
+export function hmacSha256(
+	payload: string | Buffer,
+	key: string,
+	encoding: SignatureEncoding = 'hex',
+): string {
 	return createHmac('sha256', key).update(payload).digest(encoding);
 }
 

@@ -25,7 +25,13 @@ export interface Knobs {
 }
 
 export function defaultKnobs(): Knobs {
-	return { latencyMs: 0, failNext: null, dropNext: null, duplicateDeliveries: false, resultVariant: null };
+	return {
+		latencyMs: 0,
+		failNext: null,
+		dropNext: null,
+		duplicateDeliveries: false,
+		resultVariant: null,
+	};
 }
 
 export interface OutboxEmail {
@@ -110,7 +116,9 @@ export function createState(config: SandboxConfig): SandboxState {
 		sequencesByKey: new Map(),
 		knobs: defaultKnobs(),
 		stats: freshStats(0),
-		trackingCodes: new Map(config.trackingCodes.map((trackingCode) => [trackingCode.code, { ...trackingCode }])),
+		trackingCodes: new Map(
+			config.trackingCodes.map((trackingCode) => [trackingCode.code, { ...trackingCode }]),
+		),
 		deliveries: [],
 		resultVariantCycle: 0,
 		results: [],

@@ -30,21 +30,35 @@ export const SENDER_AUTH_MODES: readonly SenderAuthMode[] = ['none', 'header', '
 export const DEFAULT_WEBHOOK_SIGNATURE_HEADER = 'X-Itep-Webhook-Signature';
 
 /** The headers that authenticate one delivery of exactly `rawBody`, signed at `nowSeconds` (Unix time). */
-export function signDelivery(rawBody: string | Buffer, auth: SenderAuth, nowSeconds: number): Record<string, string> {
+export function signDelivery(
+	rawBody: string | Buffer,
+	auth: SenderAuth,
+	nowSeconds: number,
+): Record<string, string> {
 	switch (auth.mode) {
 		case 'none':
 			return {};
 		case 'header':
 			return { [auth.headerName]: auth.value };
 		case 'basic':
-			return { Authorization: `Basic ${Buffer.from(`${auth.user}:${auth.password}`, 'utf8').toString('base64')}` };
+			return {
+				Authorization: `Basic ${Buffer.from(`${auth.user}:${auth.password}`, 'utf8').toString('base64')}`,
+			};
 		case 'hmac': {
 			const body = typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody;
 			const timestamp = auth.timestampHeader ? String(Math.floor(nowSeconds)) : undefined;
-			const signedInput = timestamp === undefined ? body : Buffer.concat([Buffer.from(`${timestamp}.`, 'utf8'), body]);
-			const signatures = auth.secrets.filter((secret) => secret.length > 0).map((secret) => hmacSha256(signedInput, secret, auth.encoding));
-			const headers: Record<string, string> = { [auth.headerName || DEFAULT_WEBHOOK_SIGNATURE_HEADER]: signatures.join(' ') };
-			if (auth.timestampHeader && timestamp !== undefined) headers[auth.timestampHeader] = timestamp;
+			const signedInput =
+				timestamp === undefined
+					? body
+					: Buffer.concat([Buffer.from(`${timestamp}.`, 'utf8'), body]);
+			const signatures = auth.secrets
+				.filter((secret) => secret.length > 0)
+				.map((secret) => hmacSha256(signedInput, secret, auth.encoding));
+			const headers: Record<string, string> = {
+				[auth.headerName || DEFAULT_WEBHOOK_SIGNATURE_HEADER]: signatures.join(' '),
+			};
+			if (auth.timestampHeader && timestamp !== undefined)
+				headers[auth.timestampHeader] = timestamp;
 			return headers;
 		}
 		default:
@@ -63,17 +77,30 @@ export function senderAuthProblem(auth: unknown): string | undefined {
 		case 'none':
 			return undefined;
 		case 'header':
-			return text(settings.headerName) && text(settings.value) ? undefined : 'header auth needs headerName and value';
+			return text(settings.headerName) && text(settings.value)
+				? undefined
+				: 'header auth needs headerName and value';
 		case 'basic':
-			return text(settings.user) && text(settings.password) ? undefined : 'basic auth needs user and password';
+			return text(settings.user) && text(settings.password)
+				? undefined
+				: 'basic auth needs user and password';
 		case 'hmac':
 			if (!text(settings.headerName)) return 'hmac auth needs headerName';
-			if (!Array.isArray(settings.secrets) || settings.secrets.length === 0 || !settings.secrets.every(text)) {
+			if (
+				!Array.isArray(settings.secrets) ||
+				settings.secrets.length === 0 ||
+				!settings.secrets.every(text)
+			) {
 				return 'hmac auth needs secrets: a list of non-empty strings';
 			}
-			if (!SIGNATURE_ENCODINGS.includes(settings.encoding as SignatureEncoding)) return 'hmac auth needs encoding hex or base64';
-			if (settings.timestampHeader !== undefined && !text(settings.timestampHeader)) return 'timestampHeader must be a header name';
-			if (settings.toleranceSeconds !== undefined && !(Number.isInteger(settings.toleranceSeconds) && (settings.toleranceSeconds as number) > 0)) {
+			if (!SIGNATURE_ENCODINGS.includes(settings.encoding as SignatureEncoding))
+				return 'hmac auth needs encoding hex or base64';
+			if (settings.timestampHeader !== undefined && !text(settings.timestampHeader))
+				return 'timestampHeader must be a header name';
+			if (
+				settings.toleranceSeconds !== undefined &&
+				!(Number.isInteger(settings.toleranceSeconds) && (settings.toleranceSeconds as number) > 0)
+			) {
 				return 'toleranceSeconds must be a whole number of seconds greater than 0';
 			}
 			return undefined;

@@ -64,7 +64,12 @@ export class WebhookSender {
 			records.push(record);
 		}
 		if (!trackingCode) {
-			for (const record of records) this.finish(record, 'skipped', `tracking code ${trackingCodeName} has no receiver configured`);
+			for (const record of records)
+				this.finish(
+					record,
+					'skipped',
+					`tracking code ${trackingCodeName} has no receiver configured`,
+				);
 			return { records, settled: Promise.resolve(records) };
 		}
 		// Copies go one after the other, like a sender that redelivers after a (wrongly) lost acknowledgement.
@@ -101,13 +106,17 @@ export class WebhookSender {
 		void promise.finally(() => this.pending.delete(promise)).catch(() => undefined);
 	}
 
-	private async sendWithRetries(record: DeliveryRecord, trackingCode: TrackingCodeConfig): Promise<void> {
+	private async sendWithRetries(
+		record: DeliveryRecord,
+		trackingCode: TrackingCodeConfig,
+	): Promise<void> {
 		const { timeoutMs, backoffBaseMs, maxAttempts } = this.state.config.webhook;
 		const controller = new AbortController();
 		this.controllers.add(controller);
 		try {
 			for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-				if (attempt > 1) await abortableDelay(backoffBaseMs * 2 ** (attempt - 2), controller.signal);
+				if (attempt > 1)
+					await abortableDelay(backoffBaseMs * 2 ** (attempt - 2), controller.signal);
 				if (controller.signal.aborted) break;
 				// Signed per attempt: a timestamped HMAC must be fresh on every retry.
 				const headers = {
@@ -116,7 +125,13 @@ export class WebhookSender {
 					...signDelivery(record.body, trackingCode.auth, Date.now() / 1000),
 				};
 				const started = Date.now();
-				const result = await postOnce(trackingCode.url, record.body, headers, timeoutMs, controller.signal);
+				const result = await postOnce(
+					trackingCode.url,
+					record.body,
+					headers,
+					timeoutMs,
+					controller.signal,
+				);
 				record.attempts.push({
 					attempt,
 					at: new Date(started).toISOString(),
@@ -131,7 +146,8 @@ export class WebhookSender {
 				}
 			}
 			if (controller.signal.aborted) this.finish(record, 'cancelled', 'sandbox reset or closed');
-			else this.finish(record, 'failed', `no 2xx answer after ${record.attempts.length} attempt(s)`);
+			else
+				this.finish(record, 'failed', `no 2xx answer after ${record.attempts.length} attempt(s)`);
 		} finally {
 			this.controllers.delete(controller);
 		}
@@ -151,7 +167,13 @@ interface AttemptResult {
 }
 
 /** One POST; never throws. A fresh connection each time (no agent), so nothing lingers after the sandbox. */
-function postOnce(url: string, body: string, headers: Record<string, string>, timeoutMs: number, signal: AbortSignal): Promise<AttemptResult> {
+function postOnce(
+	url: string,
+	body: string,
+	headers: Record<string, string>,
+	timeoutMs: number,
+	signal: AbortSignal,
+): Promise<AttemptResult> {
 	return new Promise((resolve) => {
 		let settled = false;
 		const done = (result: AttemptResult) => {
@@ -165,7 +187,11 @@ function postOnce(url: string, body: string, headers: Record<string, string>, ti
 		const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
 		const request = send(
 			target,
-			{ method: 'POST', agent: false, headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) } },
+			{
+				method: 'POST',
+				agent: false,
+				headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
+			},
 			(response: IncomingMessage) => {
 				const chunks: Buffer[] = [];
 				let size = 0;
@@ -180,7 +206,9 @@ function postOnce(url: string, body: string, headers: Record<string, string>, ti
 						snippet: Buffer.concat(chunks).toString('utf8').slice(0, RESPONSE_SNIPPET_CHARS),
 					}),
 				);
-				response.on('error', (error) => done({ status: response.statusCode ?? null, error: error.message, snippet: '' }));
+				response.on('error', (error) =>
+					done({ status: response.statusCode ?? null, error: error.message, snippet: '' }),
+				);
 			},
 		);
 		const timer = setTimeout(() => {

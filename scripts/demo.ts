@@ -60,7 +60,11 @@ function loadExample(file: string, state: DemoState, sandboxUrl: string) {
 	return JSON.parse(text);
 }
 
-async function setUpWorkflows(n8n: N8nInstance, state: DemoState, sandbox: RunningSandbox): Promise<void> {
+async function setUpWorkflows(
+	n8n: N8nInstance,
+	state: DemoState,
+	sandbox: RunningSandbox,
+): Promise<void> {
 	if (!state.itepCredentialId) {
 		const credential = await n8n.api.createItepCredential(
 			{ apiKey: DEFAULT_SANDBOX_API_KEY, baseUrl: sandbox.url },
@@ -69,9 +73,13 @@ async function setUpWorkflows(n8n: N8nInstance, state: DemoState, sandbox: Runni
 		state.itepCredentialId = credential.id;
 	}
 	if (!state.webhookCredentialId) {
-		const credential = await n8n.api.createCredential('iTEP sandbox webhook', 'itepWebhookSignatureApi', {
-			secret: state.webhookSecret,
-		});
+		const credential = await n8n.api.createCredential(
+			'iTEP sandbox webhook',
+			'itepWebhookSignatureApi',
+			{
+				secret: state.webhookSecret,
+			},
+		);
 		state.webhookCredentialId = credential.id;
 	}
 	if (!state.formCredentialId) {
@@ -102,7 +110,9 @@ async function main(): Promise<void> {
 	const firstStart = !fs.existsSync(userFolder);
 	fs.mkdirSync(userFolder, { recursive: true });
 	installPack(userFolder, pack.tarball);
-	log(`installed ${path.basename(pack.tarball)} into ${userFolder}/.n8n/nodes as a community package`);
+	log(
+		`installed ${path.basename(pack.tarball)} into ${userFolder}/.n8n/nodes as a community package`,
+	);
 
 	const n8nUrl = `http://127.0.0.1:${N8N_PORT}`;
 	const sandbox = await startSandbox({
@@ -111,14 +121,21 @@ async function main(): Promise<void> {
 			{
 				code: TRACKING_CODE,
 				url: `${n8nUrl}/webhook/itep-results`,
-				auth: { mode: 'hmac', headerName: 'X-Itep-Webhook-Signature', secrets: [state.webhookSecret], encoding: 'hex' },
+				auth: {
+					mode: 'hmac',
+					headerName: 'X-Itep-Webhook-Signature',
+					secrets: [state.webhookSecret],
+					encoding: 'hex',
+				},
 				notifyOnFinished: true,
 			},
 		],
 	});
 	log(`sandbox listening on ${sandbox.url}`);
 
-	log(`starting n8n ${N8N_VERSION} (${firstStart ? 'first start: about 20 s' : 'reusing its state'})...`);
+	log(
+		`starting n8n ${N8N_VERSION} (${firstStart ? 'first start: about 20 s' : 'reusing its state'})...`,
+	);
 	let n8n: N8nInstance | undefined;
 	const shutdown = async (code: number) => {
 		log('stopping n8n and the sandbox...');
@@ -130,7 +147,14 @@ async function main(): Promise<void> {
 	process.on('SIGTERM', () => void shutdown(0));
 
 	try {
-		n8n = await startN8n({ version: N8N_VERSION, tarball: null, userFolder, port: N8N_PORT, keep: true, logLevel: 'info' });
+		n8n = await startN8n({
+			version: N8N_VERSION,
+			tarball: null,
+			userFolder,
+			port: N8N_PORT,
+			keep: true,
+			logLevel: 'info',
+		});
 		await setUpWorkflows(n8n, state, sandbox);
 	} catch (error) {
 		console.error(error);
@@ -138,7 +162,12 @@ async function main(): Promise<void> {
 		return;
 	}
 
-	const candidate = JSON.stringify({ firstName: 'Zoë', lastName: 'Ñúñez', email: 'zoe@example.com', candidateId: 'C-1001' });
+	const candidate = JSON.stringify({
+		firstName: 'Zoë',
+		lastName: 'Ñúñez',
+		email: 'zoe@example.com',
+		candidateId: 'C-1001',
+	});
 	console.log(`
 iTEP demo is running.
 

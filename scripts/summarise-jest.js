@@ -11,7 +11,9 @@ for (const file of process.argv.slice(2)) {
 		continue;
 	}
 	const result = JSON.parse(fs.readFileSync(file, 'utf8'));
-	console.log(`${file}: ${result.numPassedTests} passed, ${result.numFailedTests} failed in ${result.numTotalTestSuites} suites`);
+	console.log(
+		`${file}: ${result.numPassedTests} passed, ${result.numFailedTests} failed in ${result.numTotalTestSuites} suites`,
+	);
 	passed += result.numPassedTests;
 	failed += result.numFailedTests + result.numRuntimeErrorTestSuites;
 	skipped += result.numPendingTests + result.numTodoTests;

@@ -75,7 +75,9 @@ export class N8nApi {
 		private readonly client: RestClient,
 	) {
 		// n8n stores/returns execution data serialised with `flatted`; use the very copy n8n itself ships.
-		const n8nRequire = createRequire(path.join(n8nInstallDir(version), 'node_modules', 'n8n', 'package.json'));
+		const n8nRequire = createRequire(
+			path.join(n8nInstallDir(version), 'node_modules', 'n8n', 'package.json'),
+		);
 		this.flattedParse = (n8nRequire('flatted') as { parse: (text: string) => unknown }).parse;
 	}
 
@@ -86,7 +88,9 @@ export class N8nApi {
 	// ---- node and credential types -------------------------------------------------------------------------
 
 	/** All node type descriptions n8n has loaded (GET /types/nodes.json, auth-protected on both lines). */
-	async nodeTypes(): Promise<Array<{ name: string; version: number | number[]; [key: string]: unknown }>> {
+	async nodeTypes(): Promise<
+		Array<{ name: string; version: number | number[]; [key: string]: unknown }>
+	> {
 		return this.client.rest('GET', '/types/nodes.json');
 	}
 
@@ -105,17 +109,30 @@ export class N8nApi {
 	// ---- credentials ---------------------------------------------------------------------------------------
 
 	/** POST /rest/credentials {name, type, data}: same on both lines; n8n encrypts `data` with the instance key. */
-	async createCredential(name: string, type: string, data: Record<string, unknown>): Promise<CredentialRef> {
-		const created = await this.client.rest<{ id: string; name: string; type: string }>('POST', '/rest/credentials', {
-			name,
-			type,
-			data,
-		});
+	async createCredential(
+		name: string,
+		type: string,
+		data: Record<string, unknown>,
+	): Promise<CredentialRef> {
+		const created = await this.client.rest<{ id: string; name: string; type: string }>(
+			'POST',
+			'/rest/credentials',
+			{
+				name,
+				type,
+				data,
+			},
+		);
 		return { id: created.id, name: created.name, type: created.type };
 	}
 
 	async createItepCredential(
-		data: { apiKey: string; baseUrl: string; signatureHeader?: string; signatureEncoding?: 'hex' | 'base64' },
+		data: {
+			apiKey: string;
+			baseUrl: string;
+			signatureHeader?: string;
+			signatureEncoding?: 'hex' | 'base64';
+		},
 		name = 'iTEP e2e',
 	): Promise<CredentialRef> {
 		return this.createCredential(name, ITEP_CREDENTIAL_TYPE, {
@@ -126,14 +143,19 @@ export class N8nApi {
 	}
 
 	/** GET /rest/credentials/:id?includeData=true: the owner gets the decrypted data back (password fields redacted on 2.x). */
-	async getCredential(id: string): Promise<{ id: string; name: string; type: string; data?: Record<string, unknown> }> {
+	async getCredential(
+		id: string,
+	): Promise<{ id: string; name: string; type: string; data?: Record<string, unknown> }> {
 		return this.client.rest('GET', `/rest/credentials/${id}?includeData=true`);
 	}
 
 	// ---- workflows -----------------------------------------------------------------------------------------
 
 	async createWorkflow(workflow: WorkflowInput): Promise<WorkflowEntity> {
-		return this.client.rest<WorkflowEntity>('POST', '/rest/workflows', { active: false, ...workflow });
+		return this.client.rest<WorkflowEntity>('POST', '/rest/workflows', {
+			active: false,
+			...workflow,
+		});
 	}
 
 	async getWorkflow(id: string): Promise<WorkflowEntity> {
@@ -159,17 +181,26 @@ export class N8nApi {
 	 * and trigger failures surface in GET /rest/workflows/:id/publication-status, not in the activate response.
 	 * With `wait` (default) this polls that status and throws when a trigger failed, so both lines behave alike.
 	 */
-	async activateWorkflow(id: string, options: { wait?: boolean; timeoutMs?: number } = {}): Promise<WorkflowEntity> {
+	async activateWorkflow(
+		id: string,
+		options: { wait?: boolean; timeoutMs?: number } = {},
+	): Promise<WorkflowEntity> {
 		const current = await this.getWorkflow(id);
-		const activated = await this.client.rest<WorkflowEntity>('POST', `/rest/workflows/${id}/activate`, {
-			versionId: current.versionId,
-		});
+		const activated = await this.client.rest<WorkflowEntity>(
+			'POST',
+			`/rest/workflows/${id}/activate`,
+			{
+				versionId: current.versionId,
+			},
+		);
 		if (options.wait !== false && this.line >= 2) {
 			const status = await this.waitForPublication(id, options.timeoutMs);
 			if (status.status !== 'published') {
 				throw new Error(
 					`Publishing workflow ${id} ended "${status.status}": ` +
-						status.triggers.map((t) => `${t.nodeId}: ${t.status} ${t.errorMessage ?? ''}`).join('; '),
+						status.triggers
+							.map((t) => `${t.nodeId}: ${t.status} ${t.errorMessage ?? ''}`)
+							.join('; '),
 				);
 			}
 		}
@@ -201,12 +232,20 @@ export class N8nApi {
 	 * Unpublish / deactivate. Like publishing, 2.40.x applies it asynchronously (the production webhook still
 	 * answered right after the call returned): with `wait` (default) this polls until nothing is published.
 	 */
-	async deactivateWorkflow(id: string, options: { wait?: boolean; timeoutMs?: number } = {}): Promise<WorkflowEntity> {
-		const result = await this.client.rest<WorkflowEntity>('POST', `/rest/workflows/${id}/deactivate`, {});
+	async deactivateWorkflow(
+		id: string,
+		options: { wait?: boolean; timeoutMs?: number } = {},
+	): Promise<WorkflowEntity> {
+		const result = await this.client.rest<WorkflowEntity>(
+			'POST',
+			`/rest/workflows/${id}/deactivate`,
+			{},
+		);
 		if (options.wait !== false && this.line >= 2) {
 			await waitFor(
 				`unpublishing of workflow ${id}`,
-				async () => ((await this.publicationStatus(id)).status === 'not_published' ? true : undefined),
+				async () =>
+					(await this.publicationStatus(id)).status === 'not_published' ? true : undefined,
 				{ timeoutMs: options.timeoutMs ?? 60_000, intervalMs: 100 },
 			);
 		}
@@ -236,13 +275,19 @@ export class N8nApi {
 			{ workflowData, triggerToStartFrom: { name: triggerName } },
 		);
 		if (!result.executionId) {
-			throw new Error(`n8n did not start a run of workflow ${workflowId}: ${JSON.stringify(result)}`);
+			throw new Error(
+				`n8n did not start a run of workflow ${workflowId}: ${JSON.stringify(result)}`,
+			);
 		}
 		return result.executionId;
 	}
 
 	/** Starts a manual run and waits for it to finish; returns the stored execution with its data. */
-	async runManually(workflowId: string, triggerName = 'Manual Trigger', timeoutMs = 60_000): Promise<ExecutionDetails> {
+	async runManually(
+		workflowId: string,
+		triggerName = 'Manual Trigger',
+		timeoutMs = 60_000,
+	): Promise<ExecutionDetails> {
 		const executionId = await this.startManualRun(workflowId, triggerName);
 		return this.waitForExecution(executionId, timeoutMs);
 	}
@@ -250,7 +295,10 @@ export class N8nApi {
 	// ---- executions ---------------------------------------------------------------------------------------
 
 	/** GET /rest/executions?filter={...}&limit=n: newest first; same query shape on both lines. */
-	async listExecutions(filter: { workflowId?: string; status?: string[] } = {}, limit = 50): Promise<ExecutionSummary[]> {
+	async listExecutions(
+		filter: { workflowId?: string; status?: string[] } = {},
+		limit = 50,
+	): Promise<ExecutionSummary[]> {
 		const query = new URLSearchParams({ filter: JSON.stringify(filter), limit: String(limit) });
 		const page = await this.client.rest<{ count: number; results: ExecutionSummary[] }>(
 			'GET',
@@ -261,7 +309,10 @@ export class N8nApi {
 
 	/** GET /rest/executions/:id, with `data` un-flattened. */
 	async getExecution(id: string): Promise<ExecutionDetails> {
-		const raw = await this.client.rest<ExecutionSummary & { data: unknown }>('GET', `/rest/executions/${id}`);
+		const raw = await this.client.rest<ExecutionSummary & { data: unknown }>(
+			'GET',
+			`/rest/executions/${id}`,
+		);
 		const data = typeof raw.data === 'string' ? this.flattedParse(raw.data) : raw.data;
 		return { ...raw, data } as ExecutionDetails;
 	}
@@ -294,7 +345,11 @@ export class N8nApi {
 }
 
 /** Output items (json) of a node's first run, main output `output` (0 by default). */
-export function nodeOutput(execution: ExecutionDetails, nodeName: string, output = 0): Array<Record<string, unknown>> {
+export function nodeOutput(
+	execution: ExecutionDetails,
+	nodeName: string,
+	output = 0,
+): Array<Record<string, unknown>> {
 	const runs = execution.data.resultData.runData[nodeName];
 	if (!runs || runs.length === 0) {
 		throw new Error(

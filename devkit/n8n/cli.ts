@@ -25,22 +25,29 @@ async function main(argv: string[]): Promise<void> {
 				build: !args.includes('--no-build'),
 				outDir: flag(args, '--out'),
 			});
-			process.stderr.write(`[harness] ${pack.name}@${pack.version}: ${pack.files.length} files (build ${pack.buildMs} ms)\n`);
+			process.stderr.write(
+				`[harness] ${pack.name}@${pack.version}: ${pack.files.length} files (build ${pack.buildMs} ms)\n`,
+			);
 			process.stdout.write(`${pack.tarball}\n`);
 			return;
 		}
 		case 'install': {
 			const userFolder = args[0];
-			if (!userFolder || userFolder.startsWith('--')) throw new Error('usage: install USER_FOLDER [--tarball F]');
+			if (!userFolder || userFolder.startsWith('--'))
+				throw new Error('usage: install USER_FOLDER [--tarball F]');
 			const tarball = flag(args, '--tarball') ?? (await getTarball());
-			const { packageDir, durationMs } = installPack(path.resolve(userFolder), path.resolve(tarball));
+			const { packageDir, durationMs } = installPack(
+				path.resolve(userFolder),
+				path.resolve(tarball),
+			);
 			process.stderr.write(`[harness] installed in ${durationMs} ms\n`);
 			process.stdout.write(`${packageDir}\n`);
 			return;
 		}
 		case 'start': {
 			const version = args[0];
-			if (!version || version.startsWith('--')) throw new Error('usage: start VERSION [--port N] [--tarball F] [--keep]');
+			if (!version || version.startsWith('--'))
+				throw new Error('usage: start VERSION [--port N] [--tarball F] [--keep]');
 			const port = flag(args, '--port');
 			const tarball = flag(args, '--tarball');
 			const n8n = await startN8n({

@@ -8,7 +8,14 @@ import * as path from 'node:path';
 
 import { N8nApi, type NodeRun } from './api';
 import { getTarball } from './pack';
-import { assertProvisioned, E2E_ARTIFACT_DIR, E2E_STATE_DIR, n8nBin, n8nInstallDir, n8nLine } from './paths';
+import {
+	assertProvisioned,
+	E2E_ARTIFACT_DIR,
+	E2E_STATE_DIR,
+	n8nBin,
+	n8nInstallDir,
+	n8nLine,
+} from './paths';
 import { sleep, waitFor } from '../wait';
 import {
 	cleanEnv,
@@ -110,7 +117,12 @@ export interface N8nInstance {
 	/** REST call with the owner's cookie: throws on non-2xx, returns n8n's `data`. */
 	rest<T = unknown>(method: HttpMethod, urlPath: string, body?: unknown): Promise<T>;
 	/** Any HTTP call (webhooks, healthz...): never throws on status. */
-	http(method: HttpMethod, urlPath: string, body?: unknown, headers?: Record<string, string>): Promise<RawResponse>;
+	http(
+		method: HttpMethod,
+		urlPath: string,
+		body?: unknown,
+		headers?: Record<string, string>,
+	): Promise<RawResponse>;
 	/**
 	 * Runs `n8n <args>` against the same user folder/DB (own task-broker port). Works while the server runs for
 	 * import:*, export:*, publish:workflow; `execute` too, but it is a full extra n8n boot (slow).
@@ -124,7 +136,10 @@ export interface N8nInstance {
 	/** Whole log so far. */
 	log(): string;
 	/** Waits until the log (from `fromOffset`, default: now) matches. Returns the matching text. */
-	waitForLog(pattern: RegExp, options?: { timeoutMs?: number; fromOffset?: number }): Promise<string>;
+	waitForLog(
+		pattern: RegExp,
+		options?: { timeoutMs?: number; fromOffset?: number },
+	): Promise<string>;
 	logSize(): number;
 	/** SIGTERM to the whole process group, SIGKILL after a grace period; removes the user folder unless kept. */
 	stop(options?: { keepUserFolder?: boolean }): Promise<void>;
@@ -133,7 +148,9 @@ export interface N8nInstance {
 	 * and published workflows persist; same HTTP port, new broker port). E.g. after `cli(['publish:workflow', ...])`, or to test that
 	 * a published trigger comes back after a restart. Use the returned instance from then on.
 	 */
-	restart(options?: Partial<Pick<StartN8nOptions, 'env' | 'expect' | 'logLevel'>>): Promise<N8nInstance>;
+	restart(
+		options?: Partial<Pick<StartN8nOptions, 'env' | 'expect' | 'logLevel'>>,
+	): Promise<N8nInstance>;
 }
 
 const running = new Set<number>();
@@ -156,13 +173,19 @@ function installExitHook(): void {
  * otherwise install the newest n8n-workflow from the registry next to it, which the pack's require() would then
  * pick before n8n's own copy. n8n's UI installer avoids that by deleting peerDependencies before installing.
  */
-export function installPack(userFolder: string, tarball: string): { packageDir: string; durationMs: number } {
+export function installPack(
+	userFolder: string,
+	tarball: string,
+): { packageDir: string; durationMs: number } {
 	tarball = path.resolve(tarball);
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	fs.mkdirSync(nodesDir, { recursive: true });
 	const manifest = path.join(nodesDir, 'package.json');
 	if (!fs.existsSync(manifest)) {
-		fs.writeFileSync(manifest, `${JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2)}\n`);
+		fs.writeFileSync(
+			manifest,
+			`${JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2)}\n`,
+		);
 	}
 	const run = runSync(
 		'npm',
@@ -180,7 +203,9 @@ export function installPack(userFolder: string, tarball: string): { packageDir: 
 	);
 	const packageDir = path.join(nodesDir, 'node_modules', tarballPackageName(tarball));
 	if (!fs.existsSync(path.join(packageDir, 'package.json'))) {
-		throw new Error(`npm install of ${tarball} did not produce ${packageDir}:\n${run.stdout}\n${run.stderr}`);
+		throw new Error(
+			`npm install of ${tarball} did not produce ${packageDir}:\n${run.stdout}\n${run.stderr}`,
+		);
 	}
 	assertUsesN8nCopies(packageDir);
 	return { packageDir, durationMs: run.durationMs };
@@ -188,7 +213,9 @@ export function installPack(userFolder: string, tarball: string): { packageDir: 
 
 /** The package name inside a tarball (npm pack puts the manifest at package/package.json). */
 export function tarballPackageName(tarball: string): string {
-	const manifest = runSync('tar', ['-xzOf', tarball, 'package/package.json'], { cwd: path.dirname(tarball) });
+	const manifest = runSync('tar', ['-xzOf', tarball, 'package/package.json'], {
+		cwd: path.dirname(tarball),
+	});
 	return (JSON.parse(manifest.stdout) as { name: string }).name;
 }
 
@@ -221,7 +248,9 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 	assertProvisioned(version);
 	installExitHook();
 
-	const [port, brokerPort] = options.port ? [options.port, (await freePorts(1))[0]] : await freePorts(2);
+	const [port, brokerPort] = options.port
+		? [options.port, (await freePorts(1))[0]]
+		: await freePorts(2);
 	fs.mkdirSync(E2E_STATE_DIR, { recursive: true });
 	const reuse = options.userFolder !== undefined;
 	const userFolder = options.userFolder ?? fs.mkdtempSync(path.join(E2E_STATE_DIR, `${version}-`));
@@ -291,7 +320,10 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 	});
 
 	const logFd = fs.openSync(logPath, 'a');
-	fs.writeSync(logFd, `[harness] ${new Date().toISOString()} n8n ${version} start on ${baseUrl} (broker ${brokerPort}), user folder ${userFolder}\n`);
+	fs.writeSync(
+		logFd,
+		`[harness] ${new Date().toISOString()} n8n ${version} start on ${baseUrl} (broker ${brokerPort}), user folder ${userFolder}\n`,
+	);
 	const started = Date.now();
 	const child: ChildProcess = spawn(n8nBin(version), ['start'], {
 		cwd: userFolder,
@@ -313,7 +345,9 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 	const client = new RestClient(baseUrl);
 	let stopped = false;
 
-	const removeOnStop = options.removeUserFolderOnStop ?? (!reuse && !options.keep && process.env.ITEP_E2E_KEEP !== '1');
+	const removeOnStop =
+		options.removeUserFolderOnStop ??
+		(!reuse && !options.keep && process.env.ITEP_E2E_KEEP !== '1');
 	const stop = async (stopOptions: { keepUserFolder?: boolean } = {}) => {
 		if (stopped) return;
 		stopped = true;
@@ -323,7 +357,8 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 		if (isGroupAlive(pid)) killGroup(pid, 'SIGKILL');
 		while (isGroupAlive(pid) && Date.now() < deadline + 5_000) await sleep(100);
 		running.delete(pid);
-		if (removeOnStop && !stopOptions.keepUserFolder) fs.rmSync(userFolder, { recursive: true, force: true });
+		if (removeOnStop && !stopOptions.keepUserFolder)
+			fs.rmSync(userFolder, { recursive: true, force: true });
 	};
 
 	const abort = () => (exited ? `${exited}\n--- ${logPath} ---\n${tail(readLog())}` : undefined);
@@ -355,7 +390,9 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 					nodes: options.expect?.nodes ?? [],
 					credentials: options.expect?.credentials ?? (tarball ? [ITEP_CREDENTIAL_TYPE] : []),
 					// By default every node file the installed pack declares must show up as a type.
-					minPackNodes: packageNodeCount(path.join(userFolder, '.n8n', 'nodes', 'node_modules', ITEP_PACKAGE)),
+					minPackNodes: packageNodeCount(
+						path.join(userFolder, '.n8n', 'nodes', 'node_modules', ITEP_PACKAGE),
+					),
 				},
 				readLog,
 				logPath,
@@ -389,13 +426,17 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 				});
 			},
 			executeCli: async (workflowId, cliOptions = {}) => {
-				const result = await instance.cli(['execute', `--id=${workflowId}`, '--rawOutput'], cliOptions);
+				const result = await instance.cli(
+					['execute', `--id=${workflowId}`, '--rawOutput'],
+					cliOptions,
+				);
 				return { ...result, run: parseRawOutput(result.stdout) };
 			},
 			log: readLog,
 			logSize: () => (fs.existsSync(logPath) ? fs.statSync(logPath).size : 0),
 			waitForLog: async (pattern, waitOptions = {}) => {
-				const from = waitOptions.fromOffset ?? (fs.existsSync(logPath) ? fs.statSync(logPath).size : 0);
+				const from =
+					waitOptions.fromOffset ?? (fs.existsSync(logPath) ? fs.statSync(logPath).size : 0);
 				return waitFor(
 					`log line ${String(pattern)}`,
 					() => {
@@ -438,7 +479,15 @@ function pruneOldFiles(dir: string, maxAgeMs: number): void {
 }
 
 function knowsModule(version: string, moduleName: string): boolean {
-	const file = path.join(n8nInstallDir(version), 'node_modules', '@n8n', 'backend-common', 'dist', 'modules', 'modules.config.js');
+	const file = path.join(
+		n8nInstallDir(version),
+		'node_modules',
+		'@n8n',
+		'backend-common',
+		'dist',
+		'modules',
+		'modules.config.js',
+	);
 	try {
 		return fs.readFileSync(file, 'utf8').includes(`'${moduleName}'`);
 	} catch {
@@ -476,7 +525,10 @@ async function assertTypesLoaded(
 		let nodeNames: string[] = [];
 		let credentialNames: string[] = [];
 		try {
-			[nodeNames, credentialNames] = await Promise.all([api.nodeTypeNames(), api.credentialTypeNames()]);
+			[nodeNames, credentialNames] = await Promise.all([
+				api.nodeTypeNames(),
+				api.credentialTypeNames(),
+			]);
 		} catch {
 			// partial file while n8n rewrites it: try again
 		}
@@ -492,7 +544,11 @@ async function assertTypesLoaded(
 		if (Date.now() > deadline) {
 			const failures = readLog()
 				.split('\n')
-				.filter((line) => line.includes(ITEP_PACKAGE) && /Failed to load|Skipping package|could not be found|Error/i.test(line));
+				.filter(
+					(line) =>
+						line.includes(ITEP_PACKAGE) &&
+						/Failed to load|Skipping package|could not be found|Error/i.test(line),
+				);
 			throw new Error(
 				`n8n ${api.version} did not register ${missing.join(', ') || `${expected.minPackNodes} ${ITEP_PACKAGE} node types`} ` +
 					`(pack node types present: ${packNodes.join(', ') || 'none'}).\n` +

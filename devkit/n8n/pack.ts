@@ -21,7 +21,9 @@ let packed: PackInfo | undefined;
  * `npm run build` then `npm pack` into a fresh temp dir. Memoised per process; set ITEP_E2E_TARBALL to reuse a
  * tarball made earlier in the run (scripts/e2e.sh and the jest globalSetup do that), so the pack is built once.
  */
-export async function packPack(options: { build?: boolean; outDir?: string } = {}): Promise<PackInfo> {
+export async function packPack(
+	options: { build?: boolean; outDir?: string } = {},
+): Promise<PackInfo> {
 	if (packed && fs.existsSync(packed.tarball)) return packed;
 	const outDir = options.outDir ?? newPackDir();
 	fs.mkdirSync(outDir, { recursive: true });
@@ -31,11 +33,23 @@ export async function packPack(options: { build?: boolean; outDir?: string } = {
 		const env = cleanEnv({}, { node24: false });
 		let buildMs = 0;
 		if (options.build !== false) {
-			buildMs = runSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, env, timeoutMs: 5 * 60_000 }).durationMs;
+			buildMs = runSync('npm', ['run', 'build', '--silent'], {
+				cwd: REPO_ROOT,
+				env,
+				timeoutMs: 5 * 60_000,
+			}).durationMs;
 		}
-		const run = runSync('npm', ['pack', '--json', '--pack-destination', outDir], { cwd: REPO_ROOT, env });
+		const run = runSync('npm', ['pack', '--json', '--pack-destination', outDir], {
+			cwd: REPO_ROOT,
+			env,
+		});
 		const json = run.stdout.slice(run.stdout.indexOf('['));
-		const [info] = JSON.parse(json) as Array<{ filename: string; name: string; version: string; files: Array<{ path: string }> }>;
+		const [info] = JSON.parse(json) as Array<{
+			filename: string;
+			name: string;
+			version: string;
+			files: Array<{ path: string }>;
+		}>;
 		packed = {
 			tarball: path.join(outDir, info.filename),
 			name: info.name,
@@ -62,7 +76,8 @@ function newPackDir(): string {
 	for (const entry of fs.readdirSync(root)) {
 		const full = path.join(root, entry);
 		try {
-			if (entry.startsWith('run-') && fs.statSync(full).mtimeMs < dayAgo) fs.rmSync(full, { recursive: true, force: true });
+			if (entry.startsWith('run-') && fs.statSync(full).mtimeMs < dayAgo)
+				fs.rmSync(full, { recursive: true, force: true });
 		} catch {
 			// raced with another run's pruning
 		}

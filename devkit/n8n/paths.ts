@@ -49,10 +49,16 @@ export const E2E_ARTIFACT_DIR = process.env.ITEP_E2E_ARTIFACT_DIR ?? path.join(R
 
 export function assertProvisioned(version: string): void {
 	const problems: string[] = [];
-	if (!fs.existsSync(path.join(CACHE_DIR, 'node24', '.done')) || !fs.existsSync(path.join(NODE24_BIN, 'node'))) {
+	if (
+		!fs.existsSync(path.join(CACHE_DIR, 'node24', '.done')) ||
+		!fs.existsSync(path.join(NODE24_BIN, 'node'))
+	) {
 		problems.push(`Node 24 is not provisioned in ${path.join(CACHE_DIR, 'node24')}`);
 	}
-	if (!fs.existsSync(path.join(n8nInstallDir(version), '.done')) || !fs.existsSync(n8nBin(version))) {
+	if (
+		!fs.existsSync(path.join(n8nInstallDir(version), '.done')) ||
+		!fs.existsSync(n8nBin(version))
+	) {
 		problems.push(`n8n ${version} is not provisioned in ${n8nInstallDir(version)}`);
 	}
 	if (problems.length > 0) {

@@ -18,7 +18,11 @@ export function cleanEnv(
 	const env: NodeJS.ProcessEnv = {};
 	for (const [key, value] of Object.entries(process.env)) {
 		if (value === undefined) continue;
-		if (/^(N8N_|DB_|EXECUTIONS_|QUEUE_|npm_|JEST_|NODE_PATH$|NODE_OPTIONS$|NODE_ENV$|WEBHOOK_URL$|GENERIC_TIMEZONE$)/.test(key)) {
+		if (
+			/^(N8N_|DB_|EXECUTIONS_|QUEUE_|npm_|JEST_|NODE_PATH$|NODE_OPTIONS$|NODE_ENV$|WEBHOOK_URL$|GENERIC_TIMEZONE$)/.test(
+				key,
+			)
+		) {
 			continue;
 		}
 		env[key] = value;
@@ -88,10 +92,13 @@ export function runAsync(
 		const err: Buffer[] = [];
 		child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
 		child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-		const timer = setTimeout(() => {
-			killGroup(child.pid, 'SIGKILL');
-			err.push(Buffer.from(`\n[harness] killed after ${options.timeoutMs} ms\n`));
-		}, options.timeoutMs ?? 5 * 60_000);
+		const timer = setTimeout(
+			() => {
+				killGroup(child.pid, 'SIGKILL');
+				err.push(Buffer.from(`\n[harness] killed after ${options.timeoutMs} ms\n`));
+			},
+			options.timeoutMs ?? 5 * 60_000,
+		);
 		child.on('error', (error) => {
 			clearTimeout(timer);
 			reject(error);

@@ -33,7 +33,10 @@ export function manualTrigger(name = 'Manual Trigger'): WorkflowNode {
 }
 
 /** Set node (v3.4, "manual mapping") assigning string/number/boolean fields; values may be expressions. */
-export function setNode(name: string, fields: Record<string, string | number | boolean>): WorkflowNode {
+export function setNode(
+	name: string,
+	fields: Record<string, string | number | boolean>,
+): WorkflowNode {
 	return {
 		name,
 		type: 'n8n-nodes-base.set',
@@ -45,7 +48,12 @@ export function setNode(name: string, fields: Record<string, string | number | b
 					id: randomUUID(),
 					name: field,
 					value,
-					type: typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'boolean' : 'string',
+					type:
+						typeof value === 'number'
+							? 'number'
+							: typeof value === 'boolean'
+								? 'boolean'
+								: 'string',
 				})),
 			},
 			options: {},
@@ -77,7 +85,11 @@ export function webhookNode(
 }
 
 /** Links nodes one after another (main output 0 -> main input 0) and lays them out left to right. */
-export function chain(name: string, nodes: WorkflowNode[], settings: Record<string, unknown> = {}): WorkflowInput {
+export function chain(
+	name: string,
+	nodes: WorkflowNode[],
+	settings: Record<string, unknown> = {},
+): WorkflowInput {
 	const connections: Record<string, unknown> = {};
 	nodes.forEach((node, index) => {
 		node.id ??= randomUUID();
@@ -90,6 +102,12 @@ export function chain(name: string, nodes: WorkflowNode[], settings: Record<stri
 		nodes,
 		connections,
 		// saveManualExecutions defaults to true on both lines; explicit so execution reads never depend on it.
-		settings: { executionOrder: 'v1', saveManualExecutions: true, saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all', ...settings },
+		settings: {
+			executionOrder: 'v1',
+			saveManualExecutions: true,
+			saveDataSuccessExecution: 'all',
+			saveDataErrorExecution: 'all',
+			...settings,
+		},
 	};
 }

@@ -17,8 +17,10 @@ export class Itep implements INodeType {
 		icon: { light: 'file:../../icons/itep.svg', dark: 'file:../../icons/itep.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ { getTestId: "Get Test ID (GTX)", sendTestId: "Send Test ID to Candidate (STX)" }[$parameter["operation"]] }}',
-		description: 'Provision iTEP English test IDs: return one to the workflow (GTX) or have iTEP e-mail it (STX)',
+		subtitle:
+			'={{ { getTestId: "Get Test ID (GTX)", sendTestId: "Send Test ID to Candidate (STX)" }[$parameter["operation"]] }}',
+		description:
+			'Provision iTEP English test IDs: return one to the workflow (GTX) or have iTEP e-mail it (STX)',
 		defaults: { name: 'iTEP' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

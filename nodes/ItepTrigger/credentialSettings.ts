@@ -14,7 +14,9 @@ import {
  */
 
 /** Authentication "Header": the delivery must carry this header with exactly this value. */
-export function readHeaderAuthCredential(data: ICredentialDataDecryptedObject): WebhookAuthSettings {
+export function readHeaderAuthCredential(
+	data: ICredentialDataDecryptedObject,
+): WebhookAuthSettings {
 	return {
 		mode: 'header',
 		headerName: String(data.headerName ?? '').trim(),

@@ -49,7 +49,7 @@ const EVENT_OPTIONS: Array<{ name: string; value: ItepEvent; description: string
 		name: 'Unrecognized Status',
 		value: 'unrecognized',
 		description:
-			'A status in neither of iTEP\'s published vocabularies. Selected by default so such a result is not lost; the output has the status as sent in statusText.',
+			"A status in neither of iTEP's published vocabularies. Selected by default so such a result is not lost; the output has the status as sent in statusText.",
 	},
 ];
 

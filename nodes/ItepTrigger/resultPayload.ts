@@ -174,7 +174,10 @@ function readIdentity(
 	if (value === undefined || value === null) return { ok: false, reason: `${field} is missing` };
 	const readable = typeof value === 'string' || (field === 'TestID' && typeof value === 'number');
 	if (!readable) {
-		return { ok: false, reason: `${field} is not ${field === 'TestID' ? 'text or a number' : 'text'}` };
+		return {
+			ok: false,
+			reason: `${field} is not ${field === 'TestID' ? 'text or a number' : 'text'}`,
+		};
 	}
 	const text = String(value).trim();
 	return text ? { ok: true, value: text } : { ok: false, reason: `${field} is empty` };
@@ -213,9 +216,24 @@ class FieldReader {
 
 	/** From TestYear/TestMonth/TestDay when all three are readable, else from TestDate. */
 	testDate(): string | null {
-		const year = this.number('TestYear', { min: 1901, max: 9999, integer: true, text: 'a year after 1900' });
-		const month = this.number('TestMonth', { min: 1, max: 12, integer: true, text: 'a month from 1 to 12' });
-		const day = this.number('TestDay', { min: 1, max: 31, integer: true, text: 'a day from 1 to 31' });
+		const year = this.number('TestYear', {
+			min: 1901,
+			max: 9999,
+			integer: true,
+			text: 'a year after 1900',
+		});
+		const month = this.number('TestMonth', {
+			min: 1,
+			max: 12,
+			integer: true,
+			text: 'a month from 1 to 12',
+		});
+		const day = this.number('TestDay', {
+			min: 1,
+			max: 31,
+			integer: true,
+			text: 'a day from 1 to 31',
+		});
 		if (year !== null && month !== null && day !== null) {
 			const iso = isoDate(year, month, day);
 			if (iso) return iso;
@@ -225,7 +243,11 @@ class FieldReader {
 		if (text === null) return null;
 		return (
 			dateOfText(text) ??
-			this.warn('TestDate', text, 'is not a date written M/D/YYYY or YYYY-MM-DD (a time may follow)')
+			this.warn(
+				'TestDate',
+				text,
+				'is not a date written M/D/YYYY or YYYY-MM-DD (a time may follow)',
+			)
 		);
 	}
 
@@ -281,18 +303,30 @@ class FieldReader {
 
 /** `M/D/YYYY` (iTEP's documented form) or `YYYY-MM-DD`, either one optionally followed by a time. */
 function dateOfText(text: string): string | undefined {
-	const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[\sT,]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)?$/.exec(
-		text,
-	);
-	if (us) return Number(us[3]) > 1900 ? isoDate(Number(us[3]), Number(us[1]), Number(us[2])) : undefined;
-	const iso = /^(\d{4})-(\d{2})-(\d{2})(?:[T\s]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(text);
-	if (iso) return Number(iso[1]) > 1900 ? isoDate(Number(iso[1]), Number(iso[2]), Number(iso[3])) : undefined;
+	const us =
+		/^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[\sT,]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)?$/.exec(
+			text,
+		);
+	if (us)
+		return Number(us[3]) > 1900 ? isoDate(Number(us[3]), Number(us[1]), Number(us[2])) : undefined;
+	const iso =
+		/^(\d{4})-(\d{2})-(\d{2})(?:[T\s]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(
+			text,
+		);
+	if (iso)
+		return Number(iso[1]) > 1900
+			? isoDate(Number(iso[1]), Number(iso[2]), Number(iso[3]))
+			: undefined;
 	return undefined;
 }
 
 function isoDate(year: number, month: number, day: number): string | undefined {
 	const date = new Date(Date.UTC(year, month - 1, day));
-	if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+	if (
+		date.getUTCFullYear() !== year ||
+		date.getUTCMonth() !== month - 1 ||
+		date.getUTCDate() !== day
+	) {
 		return undefined;
 	}
 	return date.toISOString().slice(0, 10);

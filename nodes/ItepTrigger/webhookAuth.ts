@@ -101,7 +101,9 @@ export function checkWebhookAuthSettings(settings: WebhookAuthSettings): string[
 			if (usableSecrets(settings.secrets).length === 0) problems.push('Secret is empty');
 			settings.secrets.forEach((secret, index) => {
 				if (secret && secret.trim() !== secret) {
-					problems.push(`${index === 0 ? 'Secret' : 'Second Secret'} starts or ends with whitespace`);
+					problems.push(
+						`${index === 0 ? 'Secret' : 'Second Secret'} starts or ends with whitespace`,
+					);
 				}
 			});
 			if (settings.timestampHeader !== undefined) {
@@ -125,7 +127,11 @@ function hmacInput(rawBody: Buffer, timestamp?: string): Buffer {
 	return timestamp === undefined ? rawBody : Buffer.concat([Buffer.from(`${timestamp}.`), rawBody]);
 }
 
-function verifyHeaderValue(headers: WebhookHeaders, headerName: string, expected: string): WebhookVerdict {
+function verifyHeaderValue(
+	headers: WebhookHeaders,
+	headerName: string,
+	expected: string,
+): WebhookVerdict {
 	if (!headerName.trim() || !expected) return fail('header authentication is not configured');
 	const actual = readHeader(headers, headerName);
 	if (actual === undefined) return fail(`missing header ${headerName}`);
@@ -177,8 +183,12 @@ function verifyHmac(
 	}
 
 	const signedInput = hmacInput(rawBody, timestamp);
-	const expected = secrets.map((secret) => computeSignature(signedInput, secret, settings.encoding));
-	const matched = candidates.some((candidate) => expected.some((signature) => safeEqual(signature, candidate)));
+	const expected = secrets.map((secret) =>
+		computeSignature(signedInput, secret, settings.encoding),
+	);
+	const matched = candidates.some((candidate) =>
+		expected.some((signature) => safeEqual(signature, candidate)),
+	);
 	return matched ? { ok: true } : fail(`signature in header ${headerName} does not match`);
 }
 
@@ -194,7 +204,8 @@ function checkTimestamp(
 	const tolerance = toleranceOf(settings.toleranceSeconds);
 	const age = Math.floor(nowSeconds) - Number(value);
 	if (age > tolerance) return fail(`header ${headerName} is older than ${tolerance} seconds`);
-	if (-age > tolerance) return fail(`header ${headerName} is more than ${tolerance} seconds in the future`);
+	if (-age > tolerance)
+		return fail(`header ${headerName} is more than ${tolerance} seconds in the future`);
 	return { ok: true, timestamp: value };
 }
 
@@ -212,8 +223,7 @@ function usableSecrets(secrets: readonly string[]): string[] {
 export function readHeader(headers: WebhookHeaders, name: string): string | undefined {
 	const wanted = name.toLowerCase();
 	const value =
-		headers[wanted] ??
-		Object.entries(headers).find(([key]) => key.toLowerCase() === wanted)?.[1];
+		headers[wanted] ?? Object.entries(headers).find(([key]) => key.toLowerCase() === wanted)?.[1];
 	if (value === undefined) return undefined;
 	return Array.isArray(value) ? value.join(', ') : value;
 }
@@ -223,7 +233,10 @@ export function readHeader(headers: WebhookHeaders, name: string): string | unde
 const comparisonKey = randomBytes(32).toString('hex');
 
 function secretEqual(expected: string, actual: string): boolean {
-	return safeEqual(computeSignature(expected, comparisonKey), computeSignature(actual, comparisonKey));
+	return safeEqual(
+		computeSignature(expected, comparisonKey),
+		computeSignature(actual, comparisonKey),
+	);
 }
 
 function toBuffer(body: Buffer | string): Buffer {

@@ -11,7 +11,8 @@ import { startSandbox } from '../../sandbox/server';
 
 const KEY = 'itep-sandbox-key';
 /** What the node builds for GTX-Academic-Plus, track RC, sequence 77, assigned to "Zoë Ñúñez". */
-const BODY = '{"product-code":"GTX-Academic-Plus","track":"RC","sequence":77,"assigned-to":{"student-name":"Zoë Ñúñez"}}';
+const BODY =
+	'{"product-code":"GTX-Academic-Plus","track":"RC","sequence":77,"assigned-to":{"student-name":"Zoë Ñúñez"}}';
 const BODY_OBJECT = {
 	'product-code': 'GTX-Academic-Plus',
 	track: 'RC',
@@ -35,7 +36,9 @@ type Authenticate = (
 const credentialType = new ItepApi();
 const authenticate = credentialType.authenticate as unknown as Authenticate;
 
-const credentials = (overrides: ICredentialDataDecryptedObject = {}): ICredentialDataDecryptedObject => ({
+const credentials = (
+	overrides: ICredentialDataDecryptedObject = {},
+): ICredentialDataDecryptedObject => ({
 	apiKey: KEY,
 	baseUrl: 'https://api.itep.example/',
 	signatureHeader: 'X-Itep-Signature',
@@ -59,7 +62,10 @@ describe('ItepApi credential: authenticate', () => {
 	test('default settings: X-Itep-Signature in hex, JSON content type, body becomes the exact serialised string', async () => {
 		const signed = await authenticate(credentials(), request());
 		expect(signed.body).toBe(BODY);
-		expect(signed.headers).toEqual({ 'Content-Type': 'application/json', 'X-Itep-Signature': BODY_HEX });
+		expect(signed.headers).toEqual({
+			'Content-Type': 'application/json',
+			'X-Itep-Signature': BODY_HEX,
+		});
 		expect(signed.method).toBe('POST');
 		expect(signed.url).toBe('/api/fulfillment');
 		expect(signed.json).toBe(true);
@@ -70,7 +76,10 @@ describe('ItepApi credential: authenticate', () => {
 			credentials({ signatureHeader: ' X-Partner-Signature ', signatureEncoding: 'base64' }),
 			request(),
 		);
-		expect(signed.headers).toEqual({ 'Content-Type': 'application/json', 'X-Partner-Signature': BODY_BASE64 });
+		expect(signed.headers).toEqual({
+			'Content-Type': 'application/json',
+			'X-Partner-Signature': BODY_BASE64,
+		});
 		expect(headerEntries(signed, 'X-Itep-Signature')).toHaveLength(0);
 		expect(signed.body).toBe(BODY);
 	});
@@ -80,14 +89,19 @@ describe('ItepApi credential: authenticate', () => {
 			credentials({ signatureEncoding: 'base32', signatureHeader: '', baseUrl: '' }),
 			request(),
 		);
-		expect(signed.headers).toEqual({ 'Content-Type': 'application/json', 'X-Itep-Signature': BODY_HEX });
+		expect(signed.headers).toEqual({
+			'Content-Type': 'application/json',
+			'X-Itep-Signature': BODY_HEX,
+		});
 		expect(signed.baseURL).toBe(DEFAULT_BASE_URL);
 	});
 
 	test('a missing body is signed and sent as {}', async () => {
 		const signed = await authenticate(credentials(), request({ body: undefined }));
 		expect(signed.body).toBe('{}');
-		expect(headerEntries(signed, 'X-Itep-Signature')).toEqual([['X-Itep-Signature', EMPTY_OBJECT_HEX]]);
+		expect(headerEntries(signed, 'X-Itep-Signature')).toEqual([
+			['X-Itep-Signature', EMPTY_OBJECT_HEX],
+		]);
 	});
 
 	test('a string body is signed as it is, never re-serialised', async () => {
@@ -96,7 +110,10 @@ describe('ItepApi credential: authenticate', () => {
 		expect(signed.body).toBe(pretty);
 		const again = await authenticate(credentials(), request({ body: BODY }));
 		expect(again.body).toBe(BODY);
-		expect(again.headers).toEqual({ 'Content-Type': 'application/json', 'X-Itep-Signature': BODY_HEX });
+		expect(again.headers).toEqual({
+			'Content-Type': 'application/json',
+			'X-Itep-Signature': BODY_HEX,
+		});
 	});
 
 	test('is idempotent: authenticating its own output again gives the same body and one signature header', async () => {
@@ -115,7 +132,11 @@ describe('ItepApi credential: authenticate', () => {
 
 	test('replaces a signature or content-type header that differs only in case instead of adding a second one', async () => {
 		const stale = request({
-			headers: { 'x-itep-signature': 'stale-value', 'CONTENT-TYPE': 'text/plain', Accept: 'application/json' },
+			headers: {
+				'x-itep-signature': 'stale-value',
+				'CONTENT-TYPE': 'text/plain',
+				Accept: 'application/json',
+			},
 		});
 		const signed = await authenticate(credentials(), stale);
 		expect(signed.headers).toEqual({
@@ -134,7 +155,10 @@ describe('ItepApi credential: authenticate', () => {
 		expect(typeof entries[0][1]).toBe('string');
 		expect(String(entries[0][1])).not.toContain(',');
 		// And running it once more keeps it so.
-		const again = await authenticate(credentials({ signatureHeader: 'x-itep-signature' }), lowerConfigured);
+		const again = await authenticate(
+			credentials({ signatureHeader: 'x-itep-signature' }),
+			lowerConfigured,
+		);
 		expect(headerEntries(again, 'X-Itep-Signature')).toEqual([['x-itep-signature', BODY_HEX]]);
 	});
 
@@ -147,7 +171,10 @@ describe('ItepApi credential: authenticate', () => {
 	});
 
 	test('sets the base URL (trailing slashes trimmed) only for relative URLs', async () => {
-		const relative = await authenticate(credentials({ baseUrl: 'https://api.itep.example//' }), request());
+		const relative = await authenticate(
+			credentials({ baseUrl: 'https://api.itep.example//' }),
+			request(),
+		);
 		expect(relative.baseURL).toBe('https://api.itep.example');
 
 		const absolute = await authenticate(
@@ -156,25 +183,38 @@ describe('ItepApi credential: authenticate', () => {
 		);
 		expect(absolute.baseURL).toBeUndefined();
 		expect(absolute.url).toBe('https://other.itep.example/api/fulfillment');
-		expect(absolute.headers).toEqual({ 'Content-Type': 'application/json', 'X-Itep-Signature': BODY_HEX });
+		expect(absolute.headers).toEqual({
+			'Content-Type': 'application/json',
+			'X-Itep-Signature': BODY_HEX,
+		});
 
-		const explicit = await authenticate(credentials(), request({ baseURL: 'http://127.0.0.1:9999' }));
+		const explicit = await authenticate(
+			credentials(),
+			request({ baseURL: 'http://127.0.0.1:9999' }),
+		);
 		expect(explicit.baseURL).toBe('http://127.0.0.1:9999');
 	});
 
 	test('the API key appears nowhere in the signed request', async () => {
 		const apiKey = 'k3y-That-Must-NEVER-Leave-n8n';
 		for (const encoding of ['hex', 'base64'] as const) {
-			const signed = await authenticate(credentials({ apiKey, signatureEncoding: encoding }), request());
+			const signed = await authenticate(
+				credentials({ apiKey, signatureEncoding: encoding }),
+				request(),
+			);
 			const everything = JSON.stringify(signed);
 			expect(everything).not.toContain(apiKey);
 			expect(everything.toLowerCase()).not.toContain(apiKey.toLowerCase());
-			expect(Buffer.from(everything).toString('base64')).not.toContain(Buffer.from(apiKey).toString('base64'));
+			expect(Buffer.from(everything).toString('base64')).not.toContain(
+				Buffer.from(apiKey).toString('base64'),
+			);
 			expect(signed.auth).toBeUndefined();
 			expect(signed.qs).toBeUndefined();
 			// And the signature still depends on it.
 			const other = await authenticate(credentials({ signatureEncoding: encoding }), request());
-			expect(headerEntries(signed, 'X-Itep-Signature')[0][1]).not.toBe(headerEntries(other, 'X-Itep-Signature')[0][1]);
+			expect(headerEntries(signed, 'X-Itep-Signature')[0][1]).not.toBe(
+				headerEntries(other, 'X-Itep-Signature')[0][1],
+			);
 		}
 	});
 });
@@ -194,7 +234,12 @@ describe('ItepApi credential: settings and test request', () => {
 				signatureHeader: '  X-Sig ',
 				signatureEncoding: 'base64',
 			}),
-		).toEqual({ apiKey: 'k', baseUrl: 'https://x.example/v1', signatureHeader: 'X-Sig', signatureEncoding: 'base64' });
+		).toEqual({
+			apiKey: 'k',
+			baseUrl: 'https://x.example/v1',
+			signatureHeader: 'X-Sig',
+			signatureEncoding: 'base64',
+		});
 	});
 
 	test('the Test button request is the signed no-op; the sandbox accepts it with the key and refuses another key', async () => {
@@ -219,7 +264,10 @@ describe('ItepApi credential: settings and test request', () => {
 			};
 			const good = await send(KEY);
 			expect(good.signed.body).toBe('{"check":"signature"}');
-			expect(good.signed.headers).toEqual({ 'Content-Type': 'application/json', 'X-Itep-Signature': SIGNATURE_CHECK_HEX });
+			expect(good.signed.headers).toEqual({
+				'Content-Type': 'application/json',
+				'X-Itep-Signature': SIGNATURE_CHECK_HEX,
+			});
 			expect(good).toMatchObject({ status: 200, body: { ok: true } });
 			const bad = await send('not-the-key');
 			expect(bad.status).toBe(401);

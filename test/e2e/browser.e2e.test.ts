@@ -13,7 +13,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import {
+	chromium,
+	type Browser,
+	type BrowserContext,
+	type Locator,
+	type Page,
+} from 'playwright-core';
 
 import { DEFAULT_SANDBOX_API_KEY } from '../../sandbox/config';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
@@ -47,7 +53,9 @@ const CHROMIUM_ARGS = [
 const VIEWPORT = { width: 1400, height: 900 };
 // Test runs must not rewrite tracked files: the README's copies are refreshed on purpose with
 // ITEP_E2E_SCREENSHOT_DIR=docs/images (see README, Development).
-const SCREENSHOT_DIR = path.resolve(process.env.ITEP_E2E_SCREENSHOT_DIR ?? path.join(REPO_ROOT, '.e2e', 'screenshots'));
+const SCREENSHOT_DIR = path.resolve(
+	process.env.ITEP_E2E_SCREENSHOT_DIR ?? path.join(REPO_ROOT, '.e2e', 'screenshots'),
+);
 const FAILURE_DIR = path.join(E2E_ARTIFACT_DIR, 'browser');
 /**
  * The public URL n8n shows for webhooks. A real deployment sets WEBHOOK_URL like this; it keeps the Production URL
@@ -99,13 +107,21 @@ describeBrowser.each(browserVersions.length > 0 ? browserVersions : ['(no 2.x li
 				{ apiKey: DEFAULT_SANDBOX_API_KEY, baseUrl: sandbox.url },
 				'iTEP sandbox',
 			);
-			webhookCredential = await n8n.api.createCredential('iTEP sandbox webhook', 'itepWebhookSignatureApi', {
-				secret: 'browser-e2e-webhook-secret',
-			});
-			const formCredential = await n8n.api.createCredential('Candidate form secret', 'httpHeaderAuth', {
-				name: 'X-Candidate-Form-Secret',
-				value: 'browser-e2e-form-secret',
-			});
+			webhookCredential = await n8n.api.createCredential(
+				'iTEP sandbox webhook',
+				'itepWebhookSignatureApi',
+				{
+					secret: 'browser-e2e-webhook-secret',
+				},
+			);
+			const formCredential = await n8n.api.createCredential(
+				'Candidate form secret',
+				'httpHeaderAuth',
+				{
+					name: 'X-Candidate-Form-Secret',
+					value: 'browser-e2e-form-secret',
+				},
+			);
 			for (const file of [FULFILLMENT_EXAMPLE, RESULTS_EXAMPLE]) {
 				const workflow = await n8n.api.createWorkflow(
 					loadExample(file, {
@@ -119,8 +135,16 @@ describeBrowser.each(browserVersions.length > 0 ? browserVersions : ['(no 2.x li
 
 			const launchStarted = Date.now();
 			// A new empty user-data-dir per run (Playwright makes and removes it).
-			browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-			context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'en-US' });
+			browser = await chromium.launch({
+				executablePath: CHROMIUM,
+				headless: true,
+				args: CHROMIUM_ARGS,
+			});
+			context = await browser.newContext({
+				viewport: VIEWPORT,
+				deviceScaleFactor: 1,
+				locale: 'en-US',
+			});
 			context.setDefaultTimeout(UI_TIMEOUT_MS);
 			page = await context.newPage();
 			timings.browserLaunchMs = Date.now() - launchStarted;
@@ -133,7 +157,9 @@ describeBrowser.each(browserVersions.length > 0 ? browserVersions : ['(no 2.x li
 			await sandbox?.close();
 			timings.suiteMs = Date.now() - suiteStarted;
 			recordTimings(`browser ${version}`, timings);
-			process.stdout.write(`[e2e] browser check on n8n ${version} timings: ${JSON.stringify(timings)}\n`);
+			process.stdout.write(
+				`[e2e] browser check on n8n ${version} timings: ${JSON.stringify(timings)}\n`,
+			);
 		});
 
 		/** Runs one UI step; on failure keeps a screenshot and the page's HTML in .e2e/browser/ and says where. */
@@ -146,7 +172,8 @@ describeBrowser.each(browserVersions.length > 0 ? browserVersions : ['(no 2.x li
 				await page?.screenshot({ path: `${base}.png` }).catch(() => undefined);
 				const html = await page?.content().catch(() => '');
 				if (html) fs.writeFileSync(`${base}.html`, html);
-				if (error instanceof Error) error.message += `\n(page ${page?.url()}; screenshot and HTML: ${base}.png/.html)`;
+				if (error instanceof Error)
+					error.message += `\n(page ${page?.url()}; screenshot and HTML: ${base}.png/.html)`;
 				throw error;
 			} finally {
 				timings[`${name}Ms`] = Date.now() - started;
@@ -164,7 +191,10 @@ describeBrowser.each(browserVersions.length > 0 ? browserVersions : ['(no 2.x li
 				await page.locator('input[name="password"]').fill(OWNER.password);
 				await page.locator('[data-test-id="form-submit-button"]').click();
 				await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
-				await visible(page.locator('[data-test-id="main-sidebar-settings"]'), 'the main sidebar after login');
+				await visible(
+					page.locator('[data-test-id="main-sidebar-settings"]'),
+					'the main sidebar after login',
+				);
 				expect(new URL(page.url()).pathname).not.toMatch(/signin|setup/);
 			});
 		});
@@ -185,25 +215,55 @@ describeBrowser.each(browserVersions.length > 0 ? browserVersions : ['(no 2.x li
 				const node = await openWorkflow(workflowIds[FULFILLMENT_EXAMPLE], 'Send Test ID (STX)');
 				await expectIconLoaded(node, 'the iTEP node on the canvas');
 				const ndv = await openNodePanel(node);
-				await expectIconLoaded(ndv.locator('header:has([data-test-id="node-title-container"])'), 'the panel header');
+				await expectIconLoaded(
+					ndv.locator('header:has([data-test-id="node-title-container"])'),
+					'the panel header',
+				);
 
-				for (const label of ['Resource', 'Operation', 'Product Code', 'Candidate Email', 'Assigned To', 'Registration']) {
+				for (const label of [
+					'Resource',
+					'Operation',
+					'Product Code',
+					'Candidate Email',
+					'Assigned To',
+					'Registration',
+				]) {
 					await visible(parameterLabel(ndv, label), `the "${label}" field`);
 				}
 				// The values the example sets, shown as a user reads them.
-				expect(await selectedText(parameterInput(ndv, 'operation'))).toBe('Send Test ID to Candidate (STX)');
-				await visible(ndv.locator('[data-test-id="resource-locator-productCode"]'), 'the Product Code list/code picker');
-				expect(await ndv.locator('[data-test-id="resource-locator-productCode"] [data-test-id="rlc-input"]').inputValue()).toBe(
-					'STX-Academic-Plus',
+				expect(await selectedText(parameterInput(ndv, 'operation'))).toBe(
+					'Send Test ID to Candidate (STX)',
 				);
-				await visible(ndv.locator('[data-test-id="parameter-input-email"]').getByText('$json.body.email'), 'the Candidate Email expression');
+				await visible(
+					ndv.locator('[data-test-id="resource-locator-productCode"]'),
+					'the Product Code list/code picker',
+				);
+				expect(
+					await ndv
+						.locator('[data-test-id="resource-locator-productCode"] [data-test-id="rlc-input"]')
+						.inputValue(),
+				).toBe('STX-Academic-Plus');
+				await visible(
+					ndv.locator('[data-test-id="parameter-input-email"]').getByText('$json.body.email'),
+					'the Candidate Email expression',
+				);
 				await visible(parameterLabel(ndv, 'Your Candidate ID'), 'Assigned To → Your Candidate ID');
 				expect(await selectedText(parameterInput(ndv, 'registrationMode'))).toBe('Pick Fields');
-				await visible(ndv.locator('[data-test-id="fixed-collection-registrationFields"]'), 'the registration fields');
+				await visible(
+					ndv.locator('[data-test-id="fixed-collection-registrationFields"]'),
+					'the registration fields',
+				);
 
 				// The credential selector, set to the real credential the import wired in.
-				await visible(ndv.locator('[data-test-id="credentials-label"]').getByText('Credential', { exact: true }), 'the credential label');
-				expect(await selectedText(ndv.locator('[data-test-id="node-credentials-select"]'))).toBe(itepCredential.name);
+				await visible(
+					ndv
+						.locator('[data-test-id="credentials-label"]')
+						.getByText('Credential', { exact: true }),
+					'the credential label',
+				);
+				expect(await selectedText(ndv.locator('[data-test-id="node-credentials-select"]'))).toBe(
+					itepCredential.name,
+				);
 
 				await screenshot('itep-node-panel.png');
 				await closeNodePanel();
@@ -218,13 +278,26 @@ describeBrowser.each(browserVersions.length > 0 ? browserVersions : ['(no 2.x li
 				// Webhook URLs (collapsed at first) → Production URL: what the user sends to iTEP staff.
 				await ndv.getByText('Webhook URLs', { exact: true }).click();
 				await ndv.locator('[data-test-id="radio-button-production"]').click();
-				await visible(ndv.getByText(`${PUBLIC_WEBHOOK_BASE}webhook/itep-results`, { exact: true }), 'the Production URL');
-				await visible(ndv.getByText(/switch to Production URL, copy it and ask iTEP staff to attach it to your tracking code/), 'the setup notice');
+				await visible(
+					ndv.getByText(`${PUBLIC_WEBHOOK_BASE}webhook/itep-results`, { exact: true }),
+					'the Production URL',
+				);
+				await visible(
+					ndv.getByText(
+						/switch to Production URL, copy it and ask iTEP staff to attach it to your tracking code/,
+					),
+					'the setup notice',
+				);
 
 				await visible(parameterLabel(ndv, 'Events'), 'the Events label');
-				await visible(parameterInput(ndv, 'events').getByText('Test Completed', { exact: true }), 'the "Test Completed" event');
+				await visible(
+					parameterInput(ndv, 'events').getByText('Test Completed', { exact: true }),
+					'the "Test Completed" event',
+				);
 				expect(await selectedText(parameterInput(ndv, 'authentication'))).toBe('HMAC Signature');
-				expect(await selectedText(ndv.locator('[data-test-id="node-credentials-select"]'))).toBe(webhookCredential.name);
+				expect(await selectedText(ndv.locator('[data-test-id="node-credentials-select"]'))).toBe(
+					webhookCredential.name,
+				);
 
 				await screenshot('itep-trigger-panel.png');
 				await closeNodePanel();
@@ -239,33 +312,58 @@ describeBrowser.each(browserVersions.length > 0 ? browserVersions : ['(no 2.x li
 				// A trigger first (a new workflow's node panel lists triggers only), then the iTEP action after it.
 				await page.locator('[data-test-id="canvas-add-button"]').click();
 				await page.locator('[data-test-id="node-creator-search-bar"]').fill('Trigger manually');
-				await page.locator('[data-test-id="node-creator-node-item"]').filter({ hasText: 'Trigger manually' }).first().click();
-				await visible(page.locator('[data-test-id="canvas-node"]').first(), 'the Manual Trigger on the canvas');
+				await page
+					.locator('[data-test-id="node-creator-node-item"]')
+					.filter({ hasText: 'Trigger manually' })
+					.first()
+					.click();
+				await visible(
+					page.locator('[data-test-id="canvas-node"]').first(),
+					'the Manual Trigger on the canvas',
+				);
 
 				await page.locator('[data-test-id="node-creator-plus-button"]').click();
 				await page.locator('[data-test-id="node-creator-search-bar"]').fill('iTEP');
-				const results = page.locator('[data-test-id="node-creator"] [data-test-id="item-iterator-item"]');
+				const results = page.locator(
+					'[data-test-id="node-creator"] [data-test-id="item-iterator-item"]',
+				);
 				const ours = results.filter({
-					has: page.locator('[data-test-id="node-creator-item-name"]').getByText('iTEP', { exact: true }),
+					has: page
+						.locator('[data-test-id="node-creator-item-name"]')
+						.getByText('iTEP', { exact: true }),
 				});
 				await visible(ours, 'the "iTEP" search result');
 				await expectIconLoaded(ours, 'the iTEP search result');
 				// Best match first.
-				expect((await results.first().locator('[data-test-id="node-creator-item-name"]').innerText()).trim()).toBe('iTEP');
+				expect(
+					(
+						await results.first().locator('[data-test-id="node-creator-item-name"]').innerText()
+					).trim(),
+				).toBe('iTEP');
 				await parkMouse();
 				await screenshot('node-panel-search.png');
 
 				await ours.click();
-				await visible(page.locator('[data-test-id="node-creator-category-item"]').getByText(/^Actions \(2\)/), 'the iTEP actions');
-				await page.locator('[data-test-id="node-creator-item-name"]').getByText('Send a test ID to a candidate', { exact: true }).click();
+				await visible(
+					page.locator('[data-test-id="node-creator-category-item"]').getByText(/^Actions \(2\)/),
+					'the iTEP actions',
+				);
+				await page
+					.locator('[data-test-id="node-creator-item-name"]')
+					.getByText('Send a test ID to a candidate', { exact: true })
+					.click();
 
 				const ndv = page.locator('[data-test-id="ndv"]');
 				await visible(ndv, 'the new iTEP node panel');
-				expect(await selectedText(parameterInput(ndv, 'operation'))).toBe('Send Test ID to Candidate (STX)');
+				expect(await selectedText(parameterInput(ndv, 'operation'))).toBe(
+					'Send Test ID to Candidate (STX)',
+				);
 				await visible(parameterLabel(ndv, 'Product Code'), 'Product Code on the new node');
 				await closeNodePanel();
 
-				const added = page.locator('[data-test-id="canvas-node"]').filter({ hasText: 'Send Test ID to Candidate (STX)' });
+				const added = page
+					.locator('[data-test-id="canvas-node"]')
+					.filter({ hasText: 'Send Test ID to Candidate (STX)' });
 				await visible(added, 'the new iTEP node on the canvas');
 				await expectIconLoaded(added, 'the new iTEP node on the canvas');
 			});
@@ -303,7 +401,10 @@ describeBrowser.each(browserVersions.length > 0 ? browserVersions : ['(no 2.x li
 
 		/** The label of a parameter as shown above its input. */
 		function parameterLabel(scope: Locator, label: string): Locator {
-			return scope.locator('[data-test-id="input-label"]').getByText(label, { exact: true }).first();
+			return scope
+				.locator('[data-test-id="input-label"]')
+				.getByText(label, { exact: true })
+				.first();
 		}
 
 		function parameterInput(scope: Locator, name: string): Locator {
@@ -320,15 +421,21 @@ describeBrowser.each(browserVersions.length > 0 ? browserVersions : ['(no 2.x li
 		async function expectIconLoaded(scope: Locator, what: string): Promise<void> {
 			const icon = scope.locator(ICON).first();
 			await visible(icon, `our icon in ${what}`);
-			await page.waitForFunction((img) => img.complete && img.naturalWidth > 0, await icon.elementHandle(), {
-				timeout: UI_TIMEOUT_MS,
-			});
+			await page.waitForFunction(
+				(img) => img.complete && img.naturalWidth > 0,
+				await icon.elementHandle(),
+				{
+					timeout: UI_TIMEOUT_MS,
+				},
+			);
 		}
 
 		/** Every node icon on the page has finished loading (no half-drawn screenshot). */
 		async function expectIconsSettled(): Promise<void> {
 			// A string: evaluated in the page (this tsconfig has no DOM typings).
-			await page.waitForFunction('[...document.images].every((img) => img.complete)', undefined, { timeout: UI_TIMEOUT_MS });
+			await page.waitForFunction('[...document.images].every((img) => img.complete)', undefined, {
+				timeout: UI_TIMEOUT_MS,
+			});
 		}
 
 		/** Moves the mouse off the UI so no hover state or tooltip is in a screenshot. */
@@ -394,7 +501,12 @@ function loadExample(
 		.replaceAll('ITEP_WEBHOOK_CREDENTIAL_ID', credentialIds.itepWebhookSignatureApi)
 		.replaceAll('CANDIDATE_FORM_CREDENTIAL_ID', credentialIds.candidateForm);
 	const workflow = JSON.parse(text) as WorkflowInput;
-	const placeholders = workflow.nodes.filter((node) => Object.values(node.credentials ?? {}).some((c) => /_ID$/.test(c.id)));
-	if (placeholders.length > 0) throw new Error(`${file}: unreplaced credential placeholder in ${placeholders.map((n) => n.name).join(', ')}`);
+	const placeholders = workflow.nodes.filter((node) =>
+		Object.values(node.credentials ?? {}).some((c) => /_ID$/.test(c.id)),
+	);
+	if (placeholders.length > 0)
+		throw new Error(
+			`${file}: unreplaced credential placeholder in ${placeholders.map((n) => n.name).join(', ')}`,
+		);
 	return workflow;
 }

@@ -58,12 +58,26 @@ describeE2e.each(e2eVersions())('n8n %s: GTX and STX fulfillment', (version) => 
 	beforeAll(async () => {
 		[gtxSandbox, stxSandbox] = await Promise.all([
 			startSandbox({ port: 0, apiKeys: [GTX_KEY], inventorySize: 5 }),
-			startSandbox({ port: 0, apiKeys: [STX_KEY], inventorySize: 5, signatureHeader: STX_HEADER, signatureEncoding: 'base64' }),
+			startSandbox({
+				port: 0,
+				apiKeys: [STX_KEY],
+				inventorySize: 5,
+				signatureHeader: STX_HEADER,
+				signatureEncoding: 'base64',
+			}),
 		]);
 		n8n = await startLine(version, timings, 'fulfillment');
-		gtxCredential = await n8n.api.createItepCredential({ apiKey: GTX_KEY, baseUrl: gtxSandbox.url }, 'iTEP GTX sandbox');
+		gtxCredential = await n8n.api.createItepCredential(
+			{ apiKey: GTX_KEY, baseUrl: gtxSandbox.url },
+			'iTEP GTX sandbox',
+		);
 		stxCredential = await n8n.api.createItepCredential(
-			{ apiKey: STX_KEY, baseUrl: stxSandbox.url, signatureHeader: STX_HEADER, signatureEncoding: 'base64' },
+			{
+				apiKey: STX_KEY,
+				baseUrl: stxSandbox.url,
+				signatureHeader: STX_HEADER,
+				signatureEncoding: 'base64',
+			},
 			'iTEP STX sandbox',
 		);
 	});
@@ -73,13 +87,18 @@ describeE2e.each(e2eVersions())('n8n %s: GTX and STX fulfillment', (version) => 
 		await Promise.all([gtxSandbox?.close(), stxSandbox?.close()]);
 	});
 
-	test('GTX: every candidate gets a test ID, in n8n\'s execution output and in the sandbox inventory', async () => {
+	test("GTX: every candidate gets a test ID, in n8n's execution output and in the sandbox inventory", async () => {
 		const availableBefore = gtxSandbox.state.tests.reduce(countAvailable, {});
 		const workflow = await n8n.api.createWorkflow(
 			chain('e2e: candidates -> GTX', [
 				manualTrigger(),
 				codeNode('Candidates', CANDIDATES),
-				itepNode('iTEP', gtxCredential, { operation: 'getTestId', productCode: 'GTX-Academic-Plus', email: '={{ $json.email }}', ...candidateParameters }),
+				itepNode('iTEP', gtxCredential, {
+					operation: 'getTestId',
+					productCode: 'GTX-Academic-Plus',
+					email: '={{ $json.email }}',
+					...candidateParameters,
+				}),
 			]),
 		);
 
@@ -91,7 +110,9 @@ describeE2e.each(e2eVersions())('n8n %s: GTX and STX fulfillment', (version) => 
 		// What n8n recorded: one output item per candidate, paired with its input, each with its own test ID.
 		const output = nodeOutput(execution, 'iTEP');
 		expect(output).toHaveLength(CANDIDATES.length);
-		expect(nodeRun(execution, 'iTEP').items.map((item) => item.pairedItem)).toEqual(CANDIDATES.map((_, item) => ({ item })));
+		expect(nodeRun(execution, 'iTEP').items.map((item) => item.pairedItem)).toEqual(
+			CANDIDATES.map((_, item) => ({ item })),
+		);
 		const testIds = output.map((item) => item.testId as string);
 		for (const testId of testIds) expect(testId).toMatch(/^\d{8}AP$/);
 		expect(new Set(testIds).size).toBe(CANDIDATES.length);
@@ -109,15 +130,26 @@ describeE2e.each(e2eVersions())('n8n %s: GTX and STX fulfillment', (version) => 
 		// The sandbox: Academic-Plus dropped by exactly the number of candidates, nothing else moved, and each
 		// test ID went to the candidate of its item (names intact).
 		const availableAfter = gtxSandbox.state.tests.reduce(countAvailable, {});
-		expect(availableAfter).toEqual({ ...availableBefore, 'Academic-Plus': availableBefore['Academic-Plus'] - CANDIDATES.length });
+		expect(availableAfter).toEqual({
+			...availableBefore,
+			'Academic-Plus': availableBefore['Academic-Plus'] - CANDIDATES.length,
+		});
 		expect(gtxSandbox.state.stats.provisioned).toBe(CANDIDATES.length);
 		testIds.forEach((testId, index) => {
 			const test = gtxSandbox.state.tests.find((candidate) => candidate.testId === testId);
 			expect(test).toMatchObject({
 				fulfilledVia: 'gtx',
 				sequence: output[index].sequence,
-				assignedTo: { 'student-name': CANDIDATES[index].name, email: CANDIDATES[index].email, 'customer-candidate-id': CANDIDATES[index].id },
-				registration: { First_Name: CANDIDATES[index].first, Last_Name: CANDIDATES[index].last, Email: CANDIDATES[index].email },
+				assignedTo: {
+					'student-name': CANDIDATES[index].name,
+					email: CANDIDATES[index].email,
+					'customer-candidate-id': CANDIDATES[index].id,
+				},
+				registration: {
+					First_Name: CANDIDATES[index].first,
+					Last_Name: CANDIDATES[index].last,
+					Email: CANDIDATES[index].email,
+				},
 			});
 		});
 		expect(gtxSandbox.state.outbox).toEqual([]);
@@ -131,16 +163,22 @@ describeE2e.each(e2eVersions())('n8n %s: GTX and STX fulfillment', (version) => 
 		requests.forEach((request, index) => {
 			const { name, first, last } = CANDIDATES[index];
 			expect(request.rawBody).toContain(`"student-name":"${name}"`);
-			expect(request.rawBody).toContain(`"registration":{"First_Name":"${first}","Last_Name":"${last}"`);
+			expect(request.rawBody).toContain(
+				`"registration":{"First_Name":"${first}","Last_Name":"${last}"`,
+			);
 			expect(request.rawBody).not.toMatch(/\\u[0-9a-f]{4}/i);
 			// Compact JSON exactly as JSON.stringify writes it: no whitespace outside strings, nothing escaped.
 			expect(JSON.stringify(JSON.parse(request.rawBody))).toBe(request.rawBody);
 			expect(request.signatureHeader).toBe(computeSignature(request.rawBody, GTX_KEY, 'hex'));
-			expect(request.signatureHeader).toBe(computeSignature(Buffer.from(request.rawBody, 'utf8'), GTX_KEY, 'hex'));
+			expect(request.signatureHeader).toBe(
+				computeSignature(Buffer.from(request.rawBody, 'utf8'), GTX_KEY, 'hex'),
+			);
 			expect(request.sequence).toBe(output[index].sequence);
 		});
 		// The non-ASCII bodies really are multi-byte on the wire.
-		expect(Buffer.byteLength(requests[1].rawBody, 'utf8')).toBeGreaterThan(requests[1].rawBody.length);
+		expect(Buffer.byteLength(requests[1].rawBody, 'utf8')).toBeGreaterThan(
+			requests[1].rawBody.length,
+		);
 		// Sequences strictly increase within the run (the node's replay guard).
 		const sequences = requests.map((r) => r.sequence as number);
 		expect([...sequences].sort((a, b) => a - b)).toEqual(sequences);
@@ -185,13 +223,29 @@ describeE2e.each(e2eVersions())('n8n %s: GTX and STX fulfillment', (version) => 
 		});
 
 		const availableAfter = stxSandbox.state.tests.reduce(countAvailable, {});
-		expect(availableAfter).toEqual({ ...availableBefore, 'Business-Plus': availableBefore['Business-Plus'] - CANDIDATES.length });
+		expect(availableAfter).toEqual({
+			...availableBefore,
+			'Business-Plus': availableBefore['Business-Plus'] - CANDIDATES.length,
+		});
 
 		// One e-mail per candidate: to the candidate, bcc as configured, naming the test ID of that item.
-		expect(stxSandbox.state.outbox.map(({ to, bcc, testId, productCode }) => ({ to, bcc, testId, productCode }))).toEqual(
-			CANDIDATES.map((candidate, index) => ({ to: candidate.email, bcc: BCC, testId: testIds[index], productCode: 'STX-Business-Plus' })),
+		expect(
+			stxSandbox.state.outbox.map(({ to, bcc, testId, productCode }) => ({
+				to,
+				bcc,
+				testId,
+				productCode,
+			})),
+		).toEqual(
+			CANDIDATES.map((candidate, index) => ({
+				to: candidate.email,
+				bcc: BCC,
+				testId: testIds[index],
+				productCode: 'STX-Business-Plus',
+			})),
 		);
-		for (const mail of stxSandbox.state.outbox) expect(mail.text).toContain(`Your test ID is ${mail.testId}.`);
+		for (const mail of stxSandbox.state.outbox)
+			expect(mail.text).toContain(`Your test ID is ${mail.testId}.`);
 
 		testIds.forEach((testId, index) => {
 			const test = stxSandbox.state.tests.find((candidate) => candidate.testId === testId);
@@ -199,16 +253,25 @@ describeE2e.each(e2eVersions())('n8n %s: GTX and STX fulfillment', (version) => 
 				fulfilledVia: 'stx',
 				track: 'E2E',
 				emailedTo: CANDIDATES[index].email,
-				assignedTo: { 'student-name': CANDIDATES[index].name, 'customer-candidate-id': CANDIDATES[index].id },
+				assignedTo: {
+					'student-name': CANDIDATES[index].name,
+					'customer-candidate-id': CANDIDATES[index].id,
+				},
 				registration: { First_Name: CANDIDATES[index].first, Last_Name: CANDIDATES[index].last },
 			});
 		});
 
 		const requests = stxSandbox.state.requests;
-		expect(requests.map((r) => [r.status, r.signatureVerified, r.testId])).toEqual(testIds.map((testId) => [200, true, testId]));
+		expect(requests.map((r) => [r.status, r.signatureVerified, r.testId])).toEqual(
+			testIds.map((testId) => [200, true, testId]),
+		);
 		requests.forEach((request, index) => {
 			const { name, email } = CANDIDATES[index];
-			expect(request.rawBody.startsWith(`{"product-code":"STX-Business-Plus","email":"${email}","bcc":"${BCC}","track":"E2E","sequence":`)).toBe(true);
+			expect(
+				request.rawBody.startsWith(
+					`{"product-code":"STX-Business-Plus","email":"${email}","bcc":"${BCC}","track":"E2E","sequence":`,
+				),
+			).toBe(true);
 			expect(request.rawBody).toContain(`"student-name":"${name}"`);
 			expect(request.rawBody).not.toMatch(/\\u[0-9a-f]{4}/i);
 			expect(request.signatureHeader).toBe(computeSignature(request.rawBody, STX_KEY, 'base64'));
@@ -220,6 +283,7 @@ function countAvailable(
 	counts: Record<string, number>,
 	test: { testType: string; status: string; assignedTo: unknown },
 ): Record<string, number> {
-	counts[test.testType] = (counts[test.testType] ?? 0) + (test.status === 'Ready' && test.assignedTo === null ? 1 : 0);
+	counts[test.testType] =
+		(counts[test.testType] ?? 0) + (test.status === 'Ready' && test.assignedTo === null ? 1 : 0);
 	return counts;
 }

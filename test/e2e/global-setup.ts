@@ -11,5 +11,7 @@ export default async function globalSetup(): Promise<void> {
 	const existing = process.env.ITEP_E2E_TARBALL;
 	if (existing && fs.existsSync(existing)) return;
 	const pack = await packPack();
-	process.stderr.write(`\n[e2e] packed ${pack.tarball} (build ${pack.buildMs} ms, pack ${pack.packMs} ms)\n`);
+	process.stderr.write(
+		`\n[e2e] packed ${pack.tarball} (build ${pack.buildMs} ms, pack ${pack.packMs} ms)\n`,
+	);
 }

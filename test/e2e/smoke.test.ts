@@ -34,7 +34,10 @@ describeE2e.each(e2eVersions())('n8n %s with the packed n8n-nodes-itep', (versio
 	beforeAll(async () => {
 		n8n = await startN8n({
 			version,
-			expect: { nodes: [ITEP_NODE_TYPE, ITEP_TRIGGER_NODE_TYPE], credentials: [ITEP_CREDENTIAL_TYPE] },
+			expect: {
+				nodes: [ITEP_NODE_TYPE, ITEP_TRIGGER_NODE_TYPE],
+				credentials: [ITEP_CREDENTIAL_TYPE],
+			},
 		});
 		Object.assign(timings, {
 			packInstallMs: n8n.timings.installMs,
@@ -63,7 +66,9 @@ describeE2e.each(e2eVersions())('n8n %s with the packed n8n-nodes-itep', (versio
 			expect(fs.existsSync(path.join(nodesDir, 'node_modules', dep))).toBe(false);
 		}
 		// n8n confirms it read the package from .n8n/nodes (debug log line of its package loader).
-		expect(n8n.log()).toMatch(new RegExp(`Loaded all credentials and nodes from ${ITEP_PACKAGE}\\b`));
+		expect(n8n.log()).toMatch(
+			new RegExp(`Loaded all credentials and nodes from ${ITEP_PACKAGE}\\b`),
+		);
 		expect(n8n.log()).not.toMatch(new RegExp(`Failed to load package "${ITEP_PACKAGE}"`));
 	});
 
@@ -71,10 +76,14 @@ describeE2e.each(e2eVersions())('n8n %s with the packed n8n-nodes-itep', (versio
 		const nodeNames = await n8n.api.nodeTypeNames();
 		expect(nodeNames).toEqual(expect.arrayContaining([ITEP_NODE_TYPE, ITEP_TRIGGER_NODE_TYPE]));
 
-		const credential = (await n8n.api.credentialTypes()).find((c) => c.name === ITEP_CREDENTIAL_TYPE);
+		const credential = (await n8n.api.credentialTypes()).find(
+			(c) => c.name === ITEP_CREDENTIAL_TYPE,
+		);
 		expect(credential).toBeDefined();
 		const properties = (credential?.properties as Array<{ name: string }>).map((p) => p.name);
-		expect(properties).toEqual(expect.arrayContaining(['apiKey', 'baseUrl', 'signatureHeader', 'signatureEncoding']));
+		expect(properties).toEqual(
+			expect.arrayContaining(['apiKey', 'baseUrl', 'signatureHeader', 'signatureEncoding']),
+		);
 	});
 
 	test('creates an itepApi credential through the REST API', async () => {
@@ -96,7 +105,10 @@ describeE2e.each(e2eVersions())('n8n %s with the packed n8n-nodes-itep', (versio
 
 	test('runs a Manual Trigger -> Set workflow and reads its execution back', async () => {
 		const workflow = await n8n.api.createWorkflow(
-			chain('smoke: manual -> set', [manualTrigger(), setNode('Set', { greeting: 'hello', answer: 42 })]),
+			chain('smoke: manual -> set', [
+				manualTrigger(),
+				setNode('Set', { greeting: 'hello', answer: 42 }),
+			]),
 		);
 
 		const { value: execution, ms } = await timed(() => n8n.api.runManually(workflow.id));
@@ -107,18 +119,26 @@ describeE2e.each(e2eVersions())('n8n %s with the packed n8n-nodes-itep', (versio
 
 		const listed = await n8n.api.listExecutions({ workflowId: workflow.id });
 		expect(listed.map((e) => e.id)).toContain(execution.id);
-		expect(listed.find((e) => e.id === execution.id)).toMatchObject({ status: 'success', mode: 'manual' });
+		expect(listed.find((e) => e.id === execution.id)).toMatchObject({
+			status: 'success',
+			mode: 'manual',
+		});
 	});
 
 	test('publishes a webhook workflow and runs it with responseMode lastNode', async () => {
 		const hookPath = `smoke-${version.replace(/\./g, '-')}`;
 		const workflow = await n8n.api.createWorkflow(
-			chain('smoke: webhook -> set', [webhookNode('Webhook', hookPath), setNode('Echo', { got: '={{ $json.body.value }}' })]),
+			chain('smoke: webhook -> set', [
+				webhookNode('Webhook', hookPath),
+				setNode('Echo', { got: '={{ $json.body.value }}' }),
+			]),
 		);
 		const { ms: publishMs } = await timed(() => n8n.api.activateWorkflow(workflow.id));
 		timings.publishMs = publishMs;
 
-		const { value: response, ms } = await timed(() => n8n.http('POST', `/webhook/${hookPath}`, { value: 'ping' }));
+		const { value: response, ms } = await timed(() =>
+			n8n.http('POST', `/webhook/${hookPath}`, { value: 'ping' }),
+		);
 		timings.webhookRunMs = ms;
 		expect(response.status).toBe(200);
 		expect(response.json).toEqual({ got: 'ping' });
@@ -131,11 +151,15 @@ describeE2e.each(e2eVersions())('n8n %s with the packed n8n-nodes-itep', (versio
 	});
 
 	test('`n8n execute --rawOutput` runs a stored workflow next to the running server', async () => {
-		const workflow = await n8n.api.createWorkflow(chain('smoke: cli', [manualTrigger(), setNode('Set', { via: 'cli' })]));
+		const workflow = await n8n.api.createWorkflow(
+			chain('smoke: cli', [manualTrigger(), setNode('Set', { via: 'cli' })]),
+		);
 		const result = await n8n.executeCli(workflow.id);
 		timings.cliExecuteMs = result.durationMs;
 		expect(result.code).toBe(0);
 		expect(result.run?.status).toBe('success');
-		expect(result.run?.data.resultData.runData.Set?.[0]?.data?.main?.[0]?.[0]?.json).toEqual({ via: 'cli' });
+		expect(result.run?.data.resultData.runData.Set?.[0]?.data?.main?.[0]?.[0]?.json).toEqual({
+			via: 'cli',
+		});
 	});
 });

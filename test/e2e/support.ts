@@ -27,18 +27,29 @@ export const describeE2e = process.env.ITEP_E2E === '1' ? describe : describe.sk
 const suiteStarted = new WeakMap<Record<string, number>, { prefix: string; at: number }>();
 
 /** Boots the line once for a test file; every scenario file expects both pack nodes and the API credential. */
-export async function startLine(version: string, timings: Record<string, number>, prefix: string): Promise<N8nInstance> {
+export async function startLine(
+	version: string,
+	timings: Record<string, number>,
+	prefix: string,
+): Promise<N8nInstance> {
 	suiteStarted.set(timings, { prefix, at: Date.now() });
 	const n8n = await startN8n({
 		version,
-		expect: { nodes: [ITEP_NODE_TYPE, ITEP_TRIGGER_NODE_TYPE], credentials: [ITEP_CREDENTIAL_TYPE] },
+		expect: {
+			nodes: [ITEP_NODE_TYPE, ITEP_TRIGGER_NODE_TYPE],
+			credentials: [ITEP_CREDENTIAL_TYPE],
+		},
 	});
 	timings[`${prefix}.startToReadyMs`] = n8n.timings.readyMs;
 	return n8n;
 }
 
 /** Stops the instance and merges this file's timings into .e2e/timings.json under the n8n version. */
-export async function stopLine(n8n: N8nInstance | undefined, version: string, timings: Record<string, number>): Promise<void> {
+export async function stopLine(
+	n8n: N8nInstance | undefined,
+	version: string,
+	timings: Record<string, number>,
+): Promise<void> {
 	const suite = suiteStarted.get(timings);
 	const stopping = Date.now();
 	await n8n?.stop();
@@ -122,7 +133,15 @@ export function nodeRun(execution: ExecutionDetails, nodeName: string) {
 		);
 	}
 	return {
-		error: run.error as { message?: string; description?: string; httpCode?: string; name?: string; [key: string]: unknown } | undefined,
+		error: run.error as
+			| {
+					message?: string;
+					description?: string;
+					httpCode?: string;
+					name?: string;
+					[key: string]: unknown;
+			  }
+			| undefined,
 		items: run.data?.main?.[0] ?? [],
 		executionStatus: run.executionStatus,
 	};

@@ -8,7 +8,11 @@
  * invalidated). examples/candidate-applied-stx.json: a candidate posted to its webhook gets a test ID back
  * and the STX e-mail is in the outbox.
  */
-import { encodeResultForm, RESULT_FORM_CONTENT_TYPE, sampleResultData } from '../../sandbox/resultsData';
+import {
+	encodeResultForm,
+	RESULT_FORM_CONTENT_TYPE,
+	sampleResultData,
+} from '../../sandbox/resultsData';
 import { applyResultVariant, RESULT_VARIANTS } from '../../sandbox/resultVariants';
 import { signDelivery, type SenderAuth } from '../../sandbox/webhookAuth';
 import { adminPost, fulfillment } from '../../devkit/sandboxClient';
@@ -28,7 +32,12 @@ const API_KEY = 'e2e-trigger-api-key';
 const WEBHOOK_SECRET = 'e2e-webhook-secret-7Qx2';
 const TRACK = 'E2E-RC';
 const TRIGGER_NODE = 'iTEP Result';
-const HMAC: SenderAuth = { mode: 'hmac', headerName: 'X-Itep-Webhook-Signature', secrets: [WEBHOOK_SECRET], encoding: 'hex' };
+const HMAC: SenderAuth = {
+	mode: 'hmac',
+	headerName: 'X-Itep-Webhook-Signature',
+	secrets: [WEBHOOK_SECRET],
+	encoding: 'hex',
+};
 
 describeE2e.each(e2eVersions())('n8n %s: iTEP Trigger and the example workflows', (version) => {
 	let n8n: N8nInstance;
@@ -45,7 +54,11 @@ describeE2e.each(e2eVersions())('n8n %s: iTEP Trigger and the example workflows'
 	const provision = async (name: string): Promise<string> => {
 		const answer = await fulfillment(
 			sandbox.url,
-			{ 'product-code': 'GTX-Academic-Plus', track: TRACK, 'assigned-to': { 'student-name': name } },
+			{
+				'product-code': 'GTX-Academic-Plus',
+				track: TRACK,
+				'assigned-to': { 'student-name': name },
+			},
 			{ apiKey: API_KEY },
 		);
 		expect(answer.status).toBe(200);
@@ -63,25 +76,38 @@ describeE2e.each(e2eVersions())('n8n %s: iTEP Trigger and the example workflows'
 	const newExecutionIds = async (known: string[], count: number): Promise<string[]> => {
 		const fresh = async () => (await executionIds()).filter((id) => !known.includes(id));
 		const deadline = Date.now() + 20_000;
-		while ((await fresh()).length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+		while ((await fresh()).length < count && Date.now() < deadline)
+			await new Promise((resolve) => setTimeout(resolve, 200));
 		await new Promise((resolve) => setTimeout(resolve, 1000));
 		return await fresh();
 	};
 
 	/** POSTs form bytes to the trigger's production URL as iTEP would, with the given headers. */
 	const post = async (body: string, headers: Record<string, string>) =>
-		n8n.http('POST', new URL(productionUrl).pathname, body, { 'content-type': RESULT_FORM_CONTENT_TYPE, ...headers });
+		n8n.http('POST', new URL(productionUrl).pathname, body, {
+			'content-type': RESULT_FORM_CONTENT_TYPE,
+			...headers,
+		});
 
 	beforeAll(async () => {
-		sandbox = await startSandbox({ port: 0, apiKeys: [API_KEY], inventorySize: 8, webhook: { timeoutMs: 10_000, backoffBaseMs: 100, maxAttempts: 3 } });
+		sandbox = await startSandbox({
+			port: 0,
+			apiKeys: [API_KEY],
+			inventorySize: 8,
+			webhook: { timeoutMs: 10_000, backoffBaseMs: 100, maxAttempts: 3 },
+		});
 		n8n = await startLine(version, timings, 'trigger');
 
-		const webhookCredential = await n8n.api.createCredential('iTEP sandbox webhook', 'itepWebhookSignatureApi', {
-			secret: WEBHOOK_SECRET,
-			signatureHeader: 'X-Itep-Webhook-Signature',
-			encoding: 'hex',
-			signedTimestamp: false,
-		});
+		const webhookCredential = await n8n.api.createCredential(
+			'iTEP sandbox webhook',
+			'itepWebhookSignatureApi',
+			{
+				secret: WEBHOOK_SECRET,
+				signatureHeader: 'X-Itep-Webhook-Signature',
+				encoding: 'hex',
+				signedTimestamp: false,
+			},
+		);
 		const imported = loadExample('result-received-record.json', {
 			ITEP_WEBHOOK_CREDENTIAL_ID: webhookCredential.id,
 			'http://127.0.0.1:8787': sandbox.url,
@@ -92,12 +118,19 @@ describeE2e.each(e2eVersions())('n8n %s: iTEP Trigger and the example workflows'
 		timings['trigger.publishMs'] = ms;
 
 		// The URL the trigger tells the user to hand to iTEP staff (logged by its webhookMethods.create).
-		const logged = await n8n.waitForLog(/give iTEP staff this URL: \S+/, { fromOffset: logFrom, timeoutMs: 10_000 });
+		const logged = await n8n.waitForLog(/give iTEP staff this URL: \S+/, {
+			fromOffset: logFrom,
+			timeoutMs: 10_000,
+		});
 		productionUrl = logged.replace('give iTEP staff this URL: ', '');
 		expect(productionUrl).toBe(`${n8n.baseUrl}/webhook/itep-results`);
 
 		// What iTEP staff do by hand: attach the URL and the authentication to the tracking code.
-		const registered = await adminPost(sandbox.url, '/sandbox/tracking-codes', { code: TRACK, url: productionUrl, auth: HMAC });
+		const registered = await adminPost(sandbox.url, '/sandbox/tracking-codes', {
+			code: TRACK,
+			url: productionUrl,
+			auth: HMAC,
+		});
 		expect(registered.status).toBe(201);
 	});
 
@@ -119,10 +152,18 @@ describeE2e.each(e2eVersions())('n8n %s: iTEP Trigger and the example workflows'
 		const deliveries = sandbox.state.deliveries.filter((delivery) => delivery.testId === testId);
 		expect(deliveries).toHaveLength(1);
 		const [delivery] = deliveries;
-		expect(delivery).toMatchObject({ event: 'completed', outcome: 'delivered', url: productionUrl, authMode: 'hmac' });
+		expect(delivery).toMatchObject({
+			event: 'completed',
+			outcome: 'delivered',
+			url: productionUrl,
+			authMode: 'hmac',
+		});
 		expect(delivery.attempts).toHaveLength(1);
 		expect(delivery.attempts[0].status).toBe(200);
-		expect(JSON.parse(delivery.attempts[0].responseSnippet)).toEqual({ received: true, started: true });
+		expect(JSON.parse(delivery.attempts[0].responseSnippet)).toEqual({
+			received: true,
+			started: true,
+		});
 
 		const execution = await n8n.api.waitForNewExecution(recordWorkflow.id);
 		timings['trigger.deliveryToExecutionDoneMs'] = Date.now() - started;
@@ -146,8 +187,11 @@ describeE2e.each(e2eVersions())('n8n %s: iTEP Trigger and the example workflows'
 			original: delivery.data,
 		});
 		const sections = result.sections as Record<string, { level: number }>;
-		expect(Object.keys(sections).sort()).toEqual(Object.keys(results.sectionLevels).map(lowerFirst).sort());
-		for (const [section, level] of Object.entries(results.sectionLevels)) expect(sections[lowerFirst(section)].level).toBe(level);
+		expect(Object.keys(sections).sort()).toEqual(
+			Object.keys(results.sectionLevels).map(lowerFirst).sort(),
+		);
+		for (const [section, level] of Object.entries(results.sectionLevels))
+			expect(sections[lowerFirst(section)].level).toBe(level);
 
 		// The IF took the branch the CEFR level calls for, and its HTTP Request reached the results sink.
 		const admit = ['B2', 'C1', 'C2'].includes(results.overallCefr);
@@ -184,7 +228,10 @@ describeE2e.each(e2eVersions())('n8n %s: iTEP Trigger and the example workflows'
 			Overall_cefr: 'C1',
 		});
 
-		const forged = await post(body, signDelivery(body, { ...HMAC, secrets: ['not-the-secret'] }, Date.now() / 1000));
+		const forged = await post(
+			body,
+			signDelivery(body, { ...HMAC, secrets: ['not-the-secret'] }, Date.now() / 1000),
+		);
 		expect(forged.status).toBe(401);
 		expect(forged.json).toEqual({ error: 'unauthorized' });
 		const unsigned = await post(body, {});
@@ -198,7 +245,12 @@ describeE2e.each(e2eVersions())('n8n %s: iTEP Trigger and the example workflows'
 		expect(genuine.status).toBe(200);
 		expect(genuine.json).toEqual({ received: true, started: true });
 		const execution = await n8n.api.waitForNewExecution(recordWorkflow.id, known);
-		expect(nodeOutput(execution, TRIGGER_NODE)[0]).toMatchObject({ testId: '91000001AP', event: 'completed', overallCefr: 'C1', testDate: '2026-11-02' });
+		expect(nodeOutput(execution, TRIGGER_NODE)[0]).toMatchObject({
+			testId: '91000001AP',
+			event: 'completed',
+			overallCefr: 'C1',
+			testDate: '2026-11-02',
+		});
 		expect(await stable(executionIds)).toEqual([execution.id, ...known]);
 	});
 
@@ -215,11 +267,20 @@ describeE2e.each(e2eVersions())('n8n %s: iTEP Trigger and the example workflows'
 
 		// Both copies were accepted with 200; only the first started anything.
 		const deliveries = sandbox.state.deliveries.filter((delivery) => delivery.testId === testId);
-		expect(deliveries.map((delivery) => [delivery.copy, delivery.outcome, delivery.attempts.map((a) => a.status)])).toEqual([
+		expect(
+			deliveries.map((delivery) => [
+				delivery.copy,
+				delivery.outcome,
+				delivery.attempts.map((a) => a.status),
+			]),
+		).toEqual([
 			[1, 'delivered', [200]],
 			[2, 'delivered', [200]],
 		]);
-		expect(JSON.parse(deliveries[0].attempts[0].responseSnippet)).toEqual({ received: true, started: true });
+		expect(JSON.parse(deliveries[0].attempts[0].responseSnippet)).toEqual({
+			received: true,
+			started: true,
+		});
 		expect(JSON.parse(deliveries[1].attempts[0].responseSnippet)).toEqual({
 			received: true,
 			started: false,
@@ -230,18 +291,33 @@ describeE2e.each(e2eVersions())('n8n %s: iTEP Trigger and the example workflows'
 		expect(nodeOutput(execution, TRIGGER_NODE)[0]).toMatchObject({ testId, event: 'completed' });
 
 		// The very same bytes again, correctly signed (a sender retry after a lost acknowledgement).
-		const again = await post(deliveries[0].body, signDelivery(deliveries[0].body, HMAC, Date.now() / 1000));
+		const again = await post(
+			deliveries[0].body,
+			signDelivery(deliveries[0].body, HMAC, Date.now() / 1000),
+		);
 		expect(again.status).toBe(200);
-		expect(again.json).toMatchObject({ started: false, reason: 'repeat of a delivery already received' });
+		expect(again.json).toMatchObject({
+			started: false,
+			reason: 'repeat of a delivery already received',
+		});
 
 		expect(await stable(executionIds)).toEqual([execution.id, ...known]);
-		expect(sandbox.state.results.filter((entry) => (entry.body as { testId?: string }).testId === testId)).toHaveLength(1);
+		expect(
+			sandbox.state.results.filter(
+				(entry) => (entry.body as { testId?: string }).testId === testId,
+			),
+		).toHaveLength(1);
 	});
 
 	test('events the trigger does not select (finished, invalidated) start nothing; completed in between does', async () => {
 		const known = await executionIds();
 		// iTEP calls on Finished only when the tracking code asks for it.
-		const updated = await adminPost(sandbox.url, '/sandbox/tracking-codes', { code: TRACK, url: productionUrl, auth: HMAC, notifyOnFinished: true });
+		const updated = await adminPost(sandbox.url, '/sandbox/tracking-codes', {
+			code: TRACK,
+			url: productionUrl,
+			auth: HMAC,
+			notifyOnFinished: true,
+		});
 		expect(updated.status).toBe(200);
 		try {
 			const testId = await provision('Filter Fiona');
@@ -259,24 +335,45 @@ describeE2e.each(e2eVersions())('n8n %s: iTEP Trigger and the example workflows'
 			// The same test completed: selected, so exactly one execution.
 			await transition(testId, 'completed');
 			const execution = await n8n.api.waitForNewExecution(recordWorkflow.id, known);
-			expect(nodeOutput(execution, TRIGGER_NODE)[0]).toMatchObject({ testId, event: 'completed', status: 'completed' });
+			expect(nodeOutput(execution, TRIGGER_NODE)[0]).toMatchObject({
+				testId,
+				event: 'completed',
+				status: 'completed',
+			});
 
 			const invalidated = await transition(testId, 'invalidated');
-			expect(invalidated.deliveries[0]).toMatchObject({ event: 'invalidated', outcome: 'delivered' });
+			expect(invalidated.deliveries[0]).toMatchObject({
+				event: 'invalidated',
+				outcome: 'delivered',
+			});
 			expect(JSON.parse(invalidated.deliveries[0].attempts[0].responseSnippet)).toMatchObject({
 				started: false,
 				reason: 'event "invalidated" is not selected',
 			});
 			expect(await stable(executionIds)).toEqual([execution.id, ...known]);
 		} finally {
-			await adminPost(sandbox.url, '/sandbox/tracking-codes', { code: TRACK, url: productionUrl, auth: HMAC, notifyOnFinished: false });
+			await adminPost(sandbox.url, '/sandbox/tracking-codes', {
+				code: TRACK,
+				url: productionUrl,
+				auth: HMAC,
+				notifyOnFinished: false,
+			});
 		}
 	});
 
 	test('every execution of the record workflow is one genuine, selected, first delivery', async () => {
-		const executions = await Promise.all((await executionIds()).map((id) => n8n.api.getExecution(id)));
-		const received = executions.map((execution: ExecutionDetails) => nodeOutput(execution, TRIGGER_NODE)[0]);
-		expect(received.map((result) => result.event)).toEqual(['completed', 'completed', 'completed', 'completed']);
+		const executions = await Promise.all(
+			(await executionIds()).map((id) => n8n.api.getExecution(id)),
+		);
+		const received = executions.map(
+			(execution: ExecutionDetails) => nodeOutput(execution, TRIGGER_NODE)[0],
+		);
+		expect(received.map((result) => result.event)).toEqual([
+			'completed',
+			'completed',
+			'completed',
+			'completed',
+		]);
 		expect(new Set(received.map((result) => result.testId)).size).toBe(4);
 	});
 
@@ -286,7 +383,9 @@ describeE2e.each(e2eVersions())('n8n %s: iTEP Trigger and the example workflows'
 		const headers = signDelivery(body, HMAC, Date.now() / 1000);
 		const replies = await Promise.all(Array.from({ length: 50 }, () => post(body, headers)));
 		expect(replies.map((reply) => reply.status)).toEqual(Array(50).fill(200));
-		const started = replies.filter((reply) => (reply.json as { started?: boolean }).started === true);
+		const started = replies.filter(
+			(reply) => (reply.json as { started?: boolean }).started === true,
+		);
 		expect(started).toHaveLength(1);
 		expect(await newExecutionIds(known, 1)).toHaveLength(1);
 	});
@@ -304,24 +403,38 @@ describeE2e.each(e2eVersions())('n8n %s: iTEP Trigger and the example workflows'
 		}
 		const fresh = await newExecutionIds(known, sent.length);
 		expect(fresh).toHaveLength(sent.length);
-		const results = await Promise.all(fresh.map(async (id) => nodeOutput(await n8n.api.getExecution(id), TRIGGER_NODE)[0]));
+		const results = await Promise.all(
+			fresh.map(async (id) => nodeOutput(await n8n.api.getExecution(id), TRIGGER_NODE)[0]),
+		);
 		const byTestId = new Map(results.map((result) => [result.testId as string, result]));
 		for (const data of sent) {
-			expect(byTestId.get(data.TestID as string)).toMatchObject({ event: 'completed', original: data });
+			expect(byTestId.get(data.TestID as string)).toMatchObject({
+				event: 'completed',
+				original: data,
+			});
 		}
 		expect(byTestId.get('VARIANT-percentScores')).toMatchObject({
 			sections: { grammar: { level: 4.5, score: null } },
-			warnings: expect.arrayContaining([{ field: 'Grammar_Score', value: '78%', problem: 'Grammar_Score is not a number' }]),
+			warnings: expect.arrayContaining([
+				{ field: 'Grammar_Score', value: '78%', problem: 'Grammar_Score is not a number' },
+			]),
 		});
 	});
 
 	test('candidate-applied-stx example: only a caller with the form secret gets a test ID back, and iTEP e-mails it', async () => {
-		const apiCredential = await n8n.api.createItepCredential({ apiKey: API_KEY, baseUrl: sandbox.url }, 'iTEP sandbox');
+		const apiCredential = await n8n.api.createItepCredential(
+			{ apiKey: API_KEY, baseUrl: sandbox.url },
+			'iTEP sandbox',
+		);
 		const formSecret = 'candidate-form-secret-e2e';
-		const formCredential = await n8n.api.createCredential('Candidate form secret', 'httpHeaderAuth', {
-			name: 'X-Candidate-Form-Secret',
-			value: formSecret,
-		});
+		const formCredential = await n8n.api.createCredential(
+			'Candidate form secret',
+			'httpHeaderAuth',
+			{
+				name: 'X-Candidate-Form-Secret',
+				value: formSecret,
+			},
+		);
 		const workflow = await n8n.api.createWorkflow(
 			loadExample('candidate-applied-stx.json', {
 				ITEP_API_CREDENTIAL_ID: apiCredential.id,
@@ -332,21 +445,35 @@ describeE2e.each(e2eVersions())('n8n %s: iTEP Trigger and the example workflows'
 		const outboxBefore = sandbox.state.outbox.length;
 		const requestsBefore = sandbox.state.requests.length;
 
-		const candidate = { firstName: 'Zoë', lastName: 'Ñúñez', email: 'zoe.applicant@example.com', candidateId: 'ATS-4711' };
+		const candidate = {
+			firstName: 'Zoë',
+			lastName: 'Ñúñez',
+			email: 'zoe.applicant@example.com',
+			candidateId: 'ATS-4711',
+		};
 		// Without the secret, or with a wrong one, n8n refuses the call and nothing reaches iTEP.
 		const anonymous = await n8n.http('POST', '/webhook/candidate-applied', candidate);
-		const wrong = await n8n.http('POST', '/webhook/candidate-applied', candidate, { 'X-Candidate-Form-Secret': 'guess' });
+		const wrong = await n8n.http('POST', '/webhook/candidate-applied', candidate, {
+			'X-Candidate-Form-Secret': 'guess',
+		});
 		expect([401, 403]).toContain(anonymous.status);
 		expect([401, 403]).toContain(wrong.status);
 		expect(sandbox.state.requests.length).toBe(requestsBefore);
 		expect(sandbox.state.outbox.length).toBe(outboxBefore);
 
 		const { value: response, ms } = await timed(() =>
-			n8n.http('POST', '/webhook/candidate-applied', candidate, { 'X-Candidate-Form-Secret': formSecret }),
+			n8n.http('POST', '/webhook/candidate-applied', candidate, {
+				'X-Candidate-Form-Secret': formSecret,
+			}),
 		);
 		timings['trigger.candidateAppliedMs'] = ms;
 		expect(response.status).toBe(200);
-		const answer = response.json as { testId: string; productCode: string; emailedTo: string; sequence: number };
+		const answer = response.json as {
+			testId: string;
+			productCode: string;
+			emailedTo: string;
+			sequence: number;
+		};
 		expect(answer).toEqual({
 			testId: expect.stringMatching(/^\d{8}AP$/),
 			productCode: 'STX-Academic-Plus',
@@ -373,7 +500,10 @@ describeE2e.each(e2eVersions())('n8n %s: iTEP Trigger and the example workflows'
 
 		const execution = await n8n.api.waitForNewExecution(workflow.id);
 		expect(execution).toMatchObject({ status: 'success', mode: 'webhook' });
-		expect(nodeOutput(execution, 'Send Test ID (STX)')[0]).toMatchObject({ testId: answer.testId, email: candidate.email });
+		expect(nodeOutput(execution, 'Send Test ID (STX)')[0]).toMatchObject({
+			testId: answer.testId,
+			email: candidate.email,
+		});
 	});
 });
 

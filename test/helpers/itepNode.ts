@@ -67,7 +67,12 @@ export async function runItep(options: RunItepOptions): Promise<INodeExecutionDa
 		nodeType: new Itep(),
 		credentialType: new ItepApi(),
 		credentials: options.credentials ?? credentialFor(options.target),
-		parameters: { resource: 'testId', operation, productCode: productCode(defaultCode), ...options.parameters },
+		parameters: {
+			resource: 'testId',
+			operation,
+			productCode: productCode(defaultCode),
+			...options.parameters,
+		},
 		items: (options.items ?? [{}]).map((json) => ({ json })),
 		continueOnFail: options.continueOnFail,
 		onSignedRequest: options.onSignedRequest,
@@ -95,7 +100,8 @@ export interface NodeErrorLike extends Error {
 }
 
 export function availableCount(sandbox: RunningSandbox, testType = 'Academic-Plus'): number {
-	return sandbox.state.tests.filter((test) => test.testType === testType && isAvailable(test)).length;
+	return sandbox.state.tests.filter((test) => test.testType === testType && isAvailable(test))
+		.length;
 }
 
 export function findTest(sandbox: RunningSandbox, testId: unknown): TestRecord | undefined {
@@ -107,7 +113,11 @@ export function findTest(sandbox: RunningSandbox, testId: unknown): TestRecord |
  * in-flight count when its socket closes, before the sandbox has processed it: use waitFor on the request log.
  */
 export async function sandboxIdle(sandbox: RunningSandbox, timeoutMs = 5000): Promise<void> {
-	await waitUntil('the sandbox to have no request in flight', () => sandbox.state.stats.inFlight === 0, timeoutMs);
+	await waitUntil(
+		'the sandbox to have no request in flight',
+		() => sandbox.state.stats.inFlight === 0,
+		timeoutMs,
+	);
 }
 
 /** A base URL on 127.0.0.1 where nothing listens (a port that was just free). */

@@ -84,7 +84,10 @@ export async function startWebhookHarness(options: HarnessOptions): Promise<Harn
 		webhookId: 'b8f3c1d2-0000-4000-8000-000000000001',
 		parameters: options.parameters ?? {},
 		credentials: Object.fromEntries(
-			Object.keys(options.credentials ?? {}).map((type) => [type, { id: type, name: `${type} (test)` }]),
+			Object.keys(options.credentials ?? {}).map((type) => [
+				type,
+				{ id: type, name: `${type} (test)` },
+			]),
 		),
 	};
 	const nodeTypes = {
@@ -197,7 +200,8 @@ export async function startWebhookHarness(options: HarnessOptions): Promise<Harn
 		results.push(result);
 		if (result.noWebhookResponse === true) {
 			// n8n would send nothing and the client would hang; make that bug visible instead.
-			if (!res.writableEnded) sendJson(res, 599, { harness: 'noWebhookResponse but no answer written' });
+			if (!res.writableEnded)
+				sendJson(res, 599, { harness: 'noWebhookResponse but no answer written' });
 			return;
 		}
 		if (result.workflowData === undefined) {
@@ -209,7 +213,12 @@ export async function startWebhookHarness(options: HarnessOptions): Promise<Harn
 		// out: the text "firstEntryJson"), 'noData' -> empty, falsy -> webhookResponse or n8n's message.
 		const responseData = webhookDescription.responseData ?? 'firstEntryJson';
 		if (responseData === 'noData') res.writeHead(200).end();
-		else sendJson(res, 200, responseData || (result.webhookResponse ?? { message: 'Workflow was started' }));
+		else
+			sendJson(
+				res,
+				200,
+				responseData || (result.webhookResponse ?? { message: 'Workflow was started' }),
+			);
 	}
 
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -240,14 +249,21 @@ export async function startWebhookHarness(options: HarnessOptions): Promise<Harn
 	};
 }
 
-type ParsedRequest = IncomingMessage & { rawBody?: Buffer; body?: unknown; readRawBody?: () => Promise<void> };
+type ParsedRequest = IncomingMessage & {
+	rawBody?: Buffer;
+	body?: unknown;
+	readRawBody?: () => Promise<void>;
+};
 
 /**
  * Body handling of n8n 2.40 (see the module comment). For a typeVersion above 1, n8n parses only JSON, text,
  * urlencoded and XML bodies before the node runs; any other body stays unread, with `req.readRawBody()` (n8n's
  * rawBodyReader middleware) to read it on demand.
  */
-async function parseLikeN8n(incoming: IncomingMessage, typeVersion: number): Promise<'ok' | 'unprocessable'> {
+async function parseLikeN8n(
+	incoming: IncomingMessage,
+	typeVersion: number,
+): Promise<'ok' | 'unprocessable'> {
 	const req = incoming as ParsedRequest;
 	const [mediaType, ...parameters] = (req.headers['content-type'] ?? '').split(';');
 	const contentType = mediaType.trim().toLowerCase();
@@ -300,7 +316,10 @@ function parseMultipartFields(body: Buffer, boundary: string): Record<string, st
 		(fields[name] ??= []).push(value);
 	}
 	return Object.fromEntries(
-		Object.entries(fields).map(([name, values]) => [name, values.length === 1 ? values[0] : values]),
+		Object.entries(fields).map(([name, values]) => [
+			name,
+			values.length === 1 ? values[0] : values,
+		]),
 	);
 }
 
@@ -316,10 +335,14 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /** A multipart/form-data body with plain text fields, as a browser or curl -F would send it. */
-export function multipartBody(fields: Record<string, string>): { body: Buffer; contentType: string } {
+export function multipartBody(fields: Record<string, string>): {
+	body: Buffer;
+	contentType: string;
+} {
 	const boundary = '----itepHarnessBoundary7MA4YWxkTrZu0gW';
 	const parts = Object.entries(fields).map(
-		([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+		([name, value]) =>
+			`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
 	);
 	return {
 		body: Buffer.from(`${parts.join('')}--${boundary}--\r\n`, 'utf8'),

@@ -50,7 +50,8 @@ function importsOf(file: string, text: string): ImportEdge[] {
 		}
 		const base = path.normalize(path.join(path.dirname(file), spec));
 		const candidates = [`${base}.ts`, base, path.join(base, 'index.ts')];
-		const target = candidates.find((candidate) => fs.existsSync(path.join(ROOT, candidate))) ?? base;
+		const target =
+			candidates.find((candidate) => fs.existsSync(path.join(ROOT, candidate))) ?? base;
 		edges.push({ from: file, to: target.split(path.sep).join('/'), relative: true });
 	}
 	return edges;
@@ -66,7 +67,8 @@ function violation(edge: ImportEdge): string | undefined {
 		if (from === 'nodes' && !PACKAGES_NODES_MAY_IMPORT.includes(edge.to)) {
 			return `nodes/ may import only ${PACKAGES_NODES_MAY_IMPORT.join(', ')}`;
 		}
-		if (from === 'credentials' && edge.to !== 'n8n-workflow') return 'credentials/ may import only n8n-workflow';
+		if (from === 'credentials' && edge.to !== 'n8n-workflow')
+			return 'credentials/ may import only n8n-workflow';
 		return undefined;
 	}
 	const to = top(edge.to);
@@ -83,7 +85,9 @@ function violation(edge: ImportEdge): string | undefined {
 		case 'sandbox':
 			return to === 'sandbox' ? undefined : 'sandbox/ is independent: it imports only sandbox/';
 		case 'devkit':
-			return ['test', 'bench', 'scripts'].includes(to) ? 'devkit/ never imports test/, bench/ or scripts/' : undefined;
+			return ['test', 'bench', 'scripts'].includes(to)
+				? 'devkit/ never imports test/, bench/ or scripts/'
+				: undefined;
 		case 'scripts':
 		case 'bench':
 			return to === 'test' ? `${from}/ never imports test/` : undefined;
@@ -115,7 +119,10 @@ describe('import rules', () => {
 	});
 
 	test.each([
-		['nodes/Itep/transport/index.ts', "import { x } from '../../../credentials/ItepApi.credentials';"],
+		[
+			'nodes/Itep/transport/index.ts',
+			"import { x } from '../../../credentials/ItepApi.credentials';",
+		],
 		['nodes/ItepTrigger/receive.ts', "import { x } from '../Itep/helpers/sequence';"],
 		['nodes/Itep/helpers/outcome.ts', "import axios from 'axios';"],
 		['credentials/ItepApi.credentials.ts', "import { x } from '../nodes/Itep/actions/router';"],

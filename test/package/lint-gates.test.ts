@@ -16,7 +16,12 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const GATE_TIMEOUT = 180_000;
 
 /** Child processes get the caller's env minus NODE_ENV (jest sets it to "test"), unless `env` says otherwise. */
-function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+function run(
+	command: string,
+	args: string[],
+	cwd: string,
+	env: NodeJS.ProcessEnv = {},
+): SpawnSyncReturns<string> {
 	const childEnv: NodeJS.ProcessEnv = { ...process.env };
 	delete childEnv.NODE_ENV;
 	return spawnSync(command, args, {
@@ -97,14 +102,31 @@ describe('eslint.config.mjs reproduces the community scanner', () => {
 		'dist/credentials/ExampleApi.credentials.js',
 		'index.js',
 	];
-	const devOnly = ['test/a.test.ts', 'sandbox/cli.ts', 'scripts/x.ts', 'bench/x.ts', '.cache/x.js', 'node_modules/x/index.js'];
+	const devOnly = [
+		'test/a.test.ts',
+		'sandbox/cli.ts',
+		'scripts/x.ts',
+		'bench/x.ts',
+		'.cache/x.js',
+		'node_modules/x/index.js',
+	];
 	let result: {
 		out: Record<string, Record<'ours' | 'scanner', { rules: string[]; parser: string }>>;
 		ignored: Record<string, boolean>;
 	};
 
 	beforeAll(() => {
-		const child = run(process.execPath, ['--input-type=module', '-e', COMPARE_SCRIPT, JSON.stringify(targets), JSON.stringify(devOnly)], ROOT);
+		const child = run(
+			process.execPath,
+			[
+				'--input-type=module',
+				'-e',
+				COMPARE_SCRIPT,
+				JSON.stringify(targets),
+				JSON.stringify(devOnly),
+			],
+			ROOT,
+		);
 		expectSuccess('config comparison', child);
 		result = JSON.parse(child.stdout);
 	}, GATE_TIMEOUT);
@@ -116,7 +138,8 @@ describe('eslint.config.mjs reproduces the community scanner', () => {
 	});
 
 	it('applies the expected rule sets per target', () => {
-		const count = (file: string, prefix: string) => result.out[file].ours.rules.filter((r) => r.startsWith(prefix)).length;
+		const count = (file: string, prefix: string) =>
+			result.out[file].ours.rules.filter((r) => r.startsWith(prefix)).length;
 		for (const file of targets) {
 			expect(count(file, '@n8n/community-nodes/')).toBe(43);
 			expect(result.out[file].ours.rules).toContain('no-console=error');
@@ -158,7 +181,10 @@ describe('lint gates on this package', () => {
 
 describe('lint gates fail on bad packages (temp copy)', () => {
 	let dir: string;
-	const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
+	const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Record<
+		string,
+		unknown
+	>;
 	const writePackageJson = (manifest: Record<string, unknown>): void =>
 		fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 	const write = (rel: string, text: string): void => {
@@ -166,7 +192,12 @@ describe('lint gates fail on bad packages (temp copy)', () => {
 		fs.writeFileSync(path.join(dir, rel), text);
 	};
 	const eslintWithEnv = (env: NodeJS.ProcessEnv, ...args: string[]) =>
-		run(process.execPath, [path.join(ROOT, 'node_modules/eslint/bin/eslint.js'), '--max-warnings=0', ...args], dir, env);
+		run(
+			process.execPath,
+			[path.join(ROOT, 'node_modules/eslint/bin/eslint.js'), '--max-warnings=0', ...args],
+			dir,
+			env,
+		);
 	const eslint = (...args: string[]) => eslintWithEnv({}, ...args);
 
 	beforeEach(() => {
@@ -193,7 +224,11 @@ describe('lint gates fail on bad packages (temp copy)', () => {
 				...pkg,
 				dependencies: { axios: '^1.7.0' },
 				overrides: { zod: '3.25.76' },
-				scripts: { ...(pkg.scripts as object), postinstall: 'node setup.js', prepare: 'npm run build' },
+				scripts: {
+					...(pkg.scripts as object),
+					postinstall: 'node setup.js',
+					prepare: 'npm run build',
+				},
 				peerDependencies: { 'n8n-workflow': '*', zod: '*' },
 			});
 			const result = eslint('package.json');
@@ -307,9 +342,13 @@ describe('lint gates fail on bad packages (temp copy)', () => {
 			const plain = eslint('--format', 'json', 'nodes');
 			const underTest = eslintWithEnv({ NODE_ENV: 'test' }, '--format', 'json', 'nodes');
 			const rules = (r: SpawnSyncReturns<string>) =>
-				(JSON.parse(r.stdout) as { messages: { ruleId: string }[] }[]).flatMap((f) => f.messages.map((m) => m.ruleId)).sort();
+				(JSON.parse(r.stdout) as { messages: { ruleId: string }[] }[])
+					.flatMap((f) => f.messages.map((m) => m.ruleId))
+					.sort();
 			expect(rules(underTest)).toEqual(rules(plain));
-			expect(rules(underTest)).not.toContain('n8n-nodes-base/node-class-description-name-unsuffixed-trigger-node');
+			expect(rules(underTest)).not.toContain(
+				'n8n-nodes-base/node-class-description-name-unsuffixed-trigger-node',
+			);
 		},
 		GATE_TIMEOUT,
 	);

@@ -64,7 +64,9 @@ function npmPackDryRun(cwd: string): PackResult {
 		maxBuffer: 16 * 1024 * 1024,
 	});
 	if (run.status !== 0) {
-		throw new Error(`npm pack --dry-run failed in ${cwd} (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
+		throw new Error(
+			`npm pack --dry-run failed in ${cwd} (exit ${run.status}):\n${run.stdout}\n${run.stderr}`,
+		);
 	}
 	const parsed = JSON.parse(run.stdout) as PackResult[];
 	return parsed[0];
@@ -74,11 +76,14 @@ function npmPackDryRun(cwd: string): PackResult {
 function rejectTarballPath(file: string, pkg: PackageJson): string | null {
 	if (/\.map$/.test(file)) return 'source map';
 	if (/\.d\.ts$/.test(file) || /\.[cm]?ts$/.test(file)) return 'TypeScript source/declaration';
-	if (/(^|\/)(test|tests|__tests__|sandbox|scripts|bench|coverage)\//.test(file)) return 'dev-only folder';
+	if (/(^|\/)(test|tests|__tests__|sandbox|scripts|bench|coverage)\//.test(file))
+		return 'dev-only folder';
 	if (/\.(test|spec)\.[cm]?js$/.test(file)) return 'test file';
 	if (file === 'package.json' || file === 'README.md' || file === 'LICENSE') return null;
 	if (file === 'index.js') {
-		return pkg.main === 'index.js' || (pkg.files ?? []).includes('index.js') ? null : 'index.js not listed';
+		return pkg.main === 'index.js' || (pkg.files ?? []).includes('index.js')
+			? null
+			: 'index.js not listed';
 	}
 	if (/^dist\/(nodes|credentials)\/.+\.js$/.test(file)) return null;
 	if (/^dist\/nodes\/.+\.node\.json$/.test(file)) return null;
@@ -101,26 +106,33 @@ function isNonEmptyString(value: unknown): value is string {
 function packageJsonProblems(pkg: PackageJson): string[] {
 	const problems: string[] = [];
 	if (pkg.dependencies !== undefined && Object.keys(pkg.dependencies).length > 0) {
-		problems.push(`dependencies must be absent or empty, found: ${Object.keys(pkg.dependencies).join(', ')}`);
+		problems.push(
+			`dependencies must be absent or empty, found: ${Object.keys(pkg.dependencies).join(', ')}`,
+		);
 	}
 	if (pkg.overrides !== undefined) problems.push('overrides field is not allowed');
 	for (const script of Object.keys(pkg.scripts ?? {})) {
-		if (FORBIDDEN_LIFECYCLE_SCRIPTS.includes(script)) problems.push(`lifecycle script "${script}" is not allowed`);
+		if (FORBIDDEN_LIFECYCLE_SCRIPTS.includes(script))
+			problems.push(`lifecycle script "${script}" is not allowed`);
 	}
 	if (JSON.stringify(pkg.peerDependencies ?? null) !== JSON.stringify({ 'n8n-workflow': '*' })) {
-		problems.push(`peerDependencies must be exactly {"n8n-workflow":"*"}, found ${JSON.stringify(pkg.peerDependencies)}`);
+		problems.push(
+			`peerDependencies must be exactly {"n8n-workflow":"*"}, found ${JSON.stringify(pkg.peerDependencies)}`,
+		);
 	}
 	const repositoryUrl = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url;
 	if (!isNonEmptyString(repositoryUrl)) problems.push('repository (with a url) must be set');
 	if (!isNonEmptyString(pkg.homepage)) problems.push('homepage must be set');
 	const authorName = typeof pkg.author === 'string' ? pkg.author : pkg.author?.name;
 	if (!isNonEmptyString(authorName)) problems.push('author (with a name) must be set');
-	if (!(pkg.keywords ?? []).includes(COMMUNITY_KEYWORD)) problems.push(`keywords must include ${COMMUNITY_KEYWORD}`);
+	if (!(pkg.keywords ?? []).includes(COMMUNITY_KEYWORD))
+		problems.push(`keywords must include ${COMMUNITY_KEYWORD}`);
 	if (pkg.license !== 'MIT') problems.push(`license must be MIT, found ${String(pkg.license)}`);
 	if (!/^(@[a-z0-9-~][a-z0-9-._~]*\/)?n8n-nodes-.+$/.test(pkg.name ?? '')) {
 		problems.push(`name must be n8n-nodes-* or @scope/n8n-nodes-*, found ${String(pkg.name)}`);
 	}
-	if (!Array.isArray(pkg.n8n?.nodes) || pkg.n8n.nodes.length === 0) problems.push('n8n.nodes must list the nodes');
+	if (!Array.isArray(pkg.n8n?.nodes) || pkg.n8n.nodes.length === 0)
+		problems.push('n8n.nodes must list the nodes');
 	if (!Array.isArray(pkg.n8n?.credentials)) problems.push('n8n.credentials must be an array');
 	return problems;
 }
@@ -147,9 +159,14 @@ function distStaleness(): string | null {
 		}
 		return latest;
 	};
-	const sources = Math.max(newest(path.join(ROOT, 'nodes')), newest(path.join(ROOT, 'credentials')));
+	const sources = Math.max(
+		newest(path.join(ROOT, 'nodes')),
+		newest(path.join(ROOT, 'credentials')),
+	);
 	const built = newest(path.join(ROOT, 'dist'));
-	return sources > built ? 'dist/ is older than nodes/ or credentials/: run `npm run build` for a current tarball' : null;
+	return sources > built
+		? 'dist/ is older than nodes/ or credentials/: run `npm run build` for a current tarball'
+		: null;
 }
 
 function requireDist(): void {
@@ -193,7 +210,9 @@ describe('npm pack tarball', () => {
 
 	it('ships a light and a dark SVG icon that differ', () => {
 		const icons = files.filter((f) => f.endsWith('.svg'));
-		expect(icons).toEqual(expect.arrayContaining(['dist/icons/itep.svg', 'dist/icons/itep.dark.svg']));
+		expect(icons).toEqual(
+			expect.arrayContaining(['dist/icons/itep.svg', 'dist/icons/itep.dark.svg']),
+		);
 		const light = fs.readFileSync(path.join(ROOT, 'dist/icons/itep.svg'), 'utf8');
 		const dark = fs.readFileSync(path.join(ROOT, 'dist/icons/itep.dark.svg'), 'utf8');
 		expect(light).not.toEqual(dark);
@@ -245,7 +264,10 @@ describe('package.json', () => {
 
 	it('uses the same forbidden lifecycle-script list as @n8n/eslint-plugin-community-nodes', () => {
 		const rule = fs.readFileSync(
-			path.join(ROOT, 'node_modules/@n8n/eslint-plugin-community-nodes/dist/rules/no-forbidden-lifecycle-scripts.js'),
+			path.join(
+				ROOT,
+				'node_modules/@n8n/eslint-plugin-community-nodes/dist/rules/no-forbidden-lifecycle-scripts.js',
+			),
 			'utf8',
 		);
 		const list = /FORBIDDEN_SCRIPTS\s*=\s*\[([^\]]*)\]/.exec(rule)?.[1] ?? '';
@@ -264,12 +286,32 @@ describe('the checks reject bad packages', () => {
 	};
 
 	it.each<[string, (p: PackageJson) => void, RegExp]>([
-		['a runtime dependency', (p) => (p.dependencies = { axios: '^1.7.0' }), /dependencies must be absent/],
+		[
+			'a runtime dependency',
+			(p) => (p.dependencies = { axios: '^1.7.0' }),
+			/dependencies must be absent/,
+		],
 		['an overrides field', (p) => (p.overrides = { zod: '3.25.76' }), /overrides/],
-		['a postinstall script', (p) => (p.scripts = { ...p.scripts, postinstall: 'node x.js' }), /"postinstall"/],
-		['a prepare script', (p) => (p.scripts = { ...p.scripts, prepare: 'npm run build' }), /"prepare"/],
-		['zod as a peer dependency', (p) => (p.peerDependencies = { 'n8n-workflow': '*', zod: '*' }), /peerDependencies/],
-		['a pinned n8n-workflow peer', (p) => (p.peerDependencies = { 'n8n-workflow': '^2.0.0' }), /peerDependencies/],
+		[
+			'a postinstall script',
+			(p) => (p.scripts = { ...p.scripts, postinstall: 'node x.js' }),
+			/"postinstall"/,
+		],
+		[
+			'a prepare script',
+			(p) => (p.scripts = { ...p.scripts, prepare: 'npm run build' }),
+			/"prepare"/,
+		],
+		[
+			'zod as a peer dependency',
+			(p) => (p.peerDependencies = { 'n8n-workflow': '*', zod: '*' }),
+			/peerDependencies/,
+		],
+		[
+			'a pinned n8n-workflow peer',
+			(p) => (p.peerDependencies = { 'n8n-workflow': '^2.0.0' }),
+			/peerDependencies/,
+		],
 		['no repository', (p) => delete p.repository, /repository/],
 		['no homepage', (p) => delete p.homepage, /homepage/],
 		['no author', (p) => delete p.author, /author/],
@@ -311,7 +353,9 @@ describe('the checks reject bad packages', () => {
 			'tsconfig.json (not on the publish allow-list)',
 			'dist/nodes/Itep/__schema__/v1/x.json (not on the publish allow-list)',
 		]);
-		expect(rejectTarballPath('index.js', { ...good, main: undefined, files: ['dist'] })).toBe('index.js not listed');
+		expect(rejectTarballPath('index.js', { ...good, main: undefined, files: ['dist'] })).toBe(
+			'index.js not listed',
+		);
 	});
 
 	it('flags a real `npm pack` of a temp copy that publishes all of dist/ with source maps and a test', () => {
@@ -343,7 +387,9 @@ describe('the checks reject bad packages', () => {
 					'dist/test/pack.test.js (dev-only folder)',
 				]),
 			);
-			expect(missingRegisteredFiles(manifest, dir, packed)).toEqual(['dist/nodes/Gone/Gone.node.js (not built)']);
+			expect(missingRegisteredFiles(manifest, dir, packed)).toEqual([
+				'dist/nodes/Gone/Gone.node.js (not built)',
+			]);
 		} finally {
 			fs.rmSync(dir, { recursive: true, force: true });
 		}

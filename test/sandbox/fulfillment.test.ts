@@ -1,13 +1,26 @@
 import { createHmac } from 'node:crypto';
 
-import { adminGet, callApi, fulfillment, nextClientSequence as nextSequence } from '../../devkit/sandboxClient';
+import {
+	adminGet,
+	callApi,
+	fulfillment,
+	nextClientSequence as nextSequence,
+} from '../../devkit/sandboxClient';
 import { DEFAULT_SANDBOX_API_KEY } from '../../sandbox/config';
 import { isAvailable } from '../../sandbox/inventory';
-import { API_ERROR_CODES, FULFILLMENT_PATH, SIGNATURE_CHECK_PATH } from '../../sandbox/itepDocument';
+import {
+	API_ERROR_CODES,
+	FULFILLMENT_PATH,
+	SIGNATURE_CHECK_PATH,
+} from '../../sandbox/itepDocument';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
 
 /** Signed here with node:crypto, independently of the sandbox's own signature module. */
-function computeSignature(payload: string, key: string, encoding: 'hex' | 'base64' = 'hex'): string {
+function computeSignature(
+	payload: string,
+	key: string,
+	encoding: 'hex' | 'base64' = 'hex',
+): string {
 	return createHmac('sha256', key).update(payload, 'utf8').digest(encoding);
 }
 
@@ -17,11 +30,17 @@ const serializeBody = (body: object) => JSON.stringify(body);
 const KEY = DEFAULT_SANDBOX_API_KEY;
 
 function availableCount(sandbox: RunningSandbox, testType: string): number {
-	return sandbox.state.tests.filter((test) => test.testType === testType && isAvailable(test)).length;
+	return sandbox.state.tests.filter((test) => test.testType === testType && isAvailable(test))
+		.length;
 }
 
 /** Posts exact bytes with an explicit signature header value (or none). */
-async function postRaw(sandbox: RunningSandbox, raw: string, signature: string | undefined, path = FULFILLMENT_PATH) {
+async function postRaw(
+	sandbox: RunningSandbox,
+	raw: string,
+	signature: string | undefined,
+	path = FULFILLMENT_PATH,
+) {
 	const headers: Record<string, string> = { 'Content-Type': 'application/json' };
 	if (signature !== undefined) headers['X-Itep-Signature'] = signature;
 	const response = await fetch(`${sandbox.url}${path}`, { method: 'POST', headers, body: raw });
@@ -39,7 +58,9 @@ describe('sandbox fulfillment API', () => {
 
 	test('a signed GTX request provisions the first available test ID and returns it', async () => {
 		const before = availableCount(sandbox, 'Academic-Plus');
-		const firstAvailable = sandbox.state.tests.find((test) => test.testType === 'Academic-Plus' && isAvailable(test));
+		const firstAvailable = sandbox.state.tests.find(
+			(test) => test.testType === 'Academic-Plus' && isAvailable(test),
+		);
 		const assignedTo = { 'student-name': 'Mary Poppins', 'customer-candidate-id': 9810283 };
 		const sequence = nextSequence();
 		const answer = await fulfillment(sandbox.url, {
@@ -60,8 +81,15 @@ describe('sandbox fulfillment API', () => {
 		});
 		expect(answer.body['test-id']).toMatch(/^\d{8}AP$/);
 		expect(availableCount(sandbox, 'Academic-Plus')).toBe(before - 1);
-		const test = sandbox.state.tests.find((candidate) => candidate.testId === answer.body['test-id']);
-		expect(test).toMatchObject({ status: 'Ready', assignedTo, track: 'RC', registration: { Last_Name: 'Poppins', First_Name: 'Mary' } });
+		const test = sandbox.state.tests.find(
+			(candidate) => candidate.testId === answer.body['test-id'],
+		);
+		expect(test).toMatchObject({
+			status: 'Ready',
+			assignedTo,
+			track: 'RC',
+			registration: { Last_Name: 'Poppins', First_Name: 'Mary' },
+		});
 		expect(sandbox.state.outbox).toHaveLength(0);
 		expect(sandbox.state.stats.provisioned).toBe(1);
 	});
@@ -91,9 +119,13 @@ describe('sandbox fulfillment API', () => {
 		expect(outbox[0].subject).toContain(answer.body['test-id']);
 	});
 
-	test('GTX and STX codes of one test type share that type\'s inventory and never hand out an ID twice', async () => {
+	test("GTX and STX codes of one test type share that type's inventory and never hand out an ID twice", async () => {
 		const ids = new Set<string>();
-		for (const [index, productCode] of ['GTX-SLATE-Plus', 'STX-SLATE-Plus', 'GTX-SLATE-Plus'].entries()) {
+		for (const [index, productCode] of [
+			'GTX-SLATE-Plus',
+			'STX-SLATE-Plus',
+			'GTX-SLATE-Plus',
+		].entries()) {
 			const answer = await fulfillment(sandbox.url, {
 				'product-code': productCode,
 				email: 'a@example.com',
@@ -107,8 +139,15 @@ describe('sandbox fulfillment API', () => {
 	});
 
 	test('the seeded history (assigned, started, completed, disabled) is never handed out', async () => {
-		const notAvailable = sandbox.state.tests.filter((test) => test.testType === 'Hospitality' && !isAvailable(test));
-		expect(notAvailable.map((test) => test.status).sort()).toEqual(['Completed', 'Disabled', 'Ready', 'Started']);
+		const notAvailable = sandbox.state.tests.filter(
+			(test) => test.testType === 'Hospitality' && !isAvailable(test),
+		);
+		expect(notAvailable.map((test) => test.status).sort()).toEqual([
+			'Completed',
+			'Disabled',
+			'Ready',
+			'Started',
+		]);
 		const answer = await fulfillment(sandbox.url, { 'product-code': 'GTX-Hospitality' });
 		expect(notAvailable.map((test) => test.testId)).not.toContain(answer.body['test-id']);
 	});
@@ -120,13 +159,17 @@ describe('sandbox fulfillment API', () => {
 	});
 
 	describe('401 INVALID_SIGNATURE', () => {
-		const body = () => serializeBody({ 'product-code': 'GTX-Academic-Plus', sequence: nextSequence() });
+		const body = () =>
+			serializeBody({ 'product-code': 'GTX-Academic-Plus', sequence: nextSequence() });
 
 		test.each([
 			['no signature header', () => undefined],
 			['an empty signature header', () => ''],
 			['a signature made with another key', (raw: string) => computeSignature(raw, 'not-the-key')],
-			['the right key in base64 while the sandbox expects hex', (raw: string) => computeSignature(raw, KEY, 'base64')],
+			[
+				'the right key in base64 while the sandbox expects hex',
+				(raw: string) => computeSignature(raw, KEY, 'base64'),
+			],
 			['a signature of other bytes', (raw: string) => computeSignature(raw + ' ', KEY)],
 		])('%s', async (_label, sign) => {
 			const raw = body();
@@ -153,7 +196,11 @@ describe('sandbox fulfillment API', () => {
 
 	describe('400 MALFORMED_BODY', () => {
 		test('pretty-printed JSON is refused even when correctly signed', async () => {
-			const pretty = JSON.stringify({ 'product-code': 'GTX-Academic-Plus', sequence: nextSequence() }, null, 2);
+			const pretty = JSON.stringify(
+				{ 'product-code': 'GTX-Academic-Plus', sequence: nextSequence() },
+				null,
+				2,
+			);
 			const answer = await postRaw(sandbox, pretty, computeSignature(pretty, KEY));
 			expect(answer.status).toBe(400);
 			expect(answer.body.error.code).toBe(API_ERROR_CODES.malformedBody);
@@ -190,7 +237,7 @@ describe('sandbox fulfillment API', () => {
 			expect(answer.body.error.code).toBe(API_ERROR_CODES.malformedBody);
 		});
 
-		test('schema problems come back as field issues from the sandbox\'s own validator', async () => {
+		test("schema problems come back as field issues from the sandbox's own validator", async () => {
 			const answer = await fulfillment(sandbox.url, {
 				'product-code': 'STX-Academic-Plus',
 				registration: { last_name: 'Poppins' },
@@ -222,7 +269,11 @@ describe('sandbox fulfillment API', () => {
 	});
 
 	test('409 SEQUENCE_REUSED: a replay of the exact same signed bytes provisions nothing', async () => {
-		const raw = serializeBody({ 'product-code': 'GTX-Academic-Plus', sequence: nextSequence(), 'assigned-to': { n: 1 } });
+		const raw = serializeBody({
+			'product-code': 'GTX-Academic-Plus',
+			sequence: nextSequence(),
+			'assigned-to': { n: 1 },
+		});
 		const signature = computeSignature(raw, KEY);
 		const first = await postRaw(sandbox, raw, signature);
 		expect(first.status).toBe(200);
@@ -239,10 +290,26 @@ describe('sandbox fulfillment API', () => {
 		await sandbox.close();
 		sandbox = await startSandbox({ port: 0, apiKeys: ['key-one', 'key-two'] });
 		const sequence = nextSequence();
-		expect((await fulfillment(sandbox.url, { 'product-code': 'GTX-Academic-Plus', sequence }, { apiKey: 'key-one' })).status).toBe(200);
-		const sameKey = await fulfillment(sandbox.url, { 'product-code': 'GTX-Business-Plus', sequence }, { apiKey: 'key-one' });
+		expect(
+			(
+				await fulfillment(
+					sandbox.url,
+					{ 'product-code': 'GTX-Academic-Plus', sequence },
+					{ apiKey: 'key-one' },
+				)
+			).status,
+		).toBe(200);
+		const sameKey = await fulfillment(
+			sandbox.url,
+			{ 'product-code': 'GTX-Business-Plus', sequence },
+			{ apiKey: 'key-one' },
+		);
 		expect(sameKey.status).toBe(409);
-		const otherKey = await fulfillment(sandbox.url, { 'product-code': 'GTX-Business-Plus', sequence }, { apiKey: 'key-two' });
+		const otherKey = await fulfillment(
+			sandbox.url,
+			{ 'product-code': 'GTX-Business-Plus', sequence },
+			{ apiKey: 'key-two' },
+		);
 		expect(otherKey.status).toBe(200);
 		expect(sandbox.state.requests.map((entry) => entry.apiKeyIndex)).toEqual([0, 0, 1]);
 	});
@@ -250,14 +317,26 @@ describe('sandbox fulfillment API', () => {
 	test('422 NO_AVAILABLE_TEST_IDS when the type has no Ready, unassigned test ID', async () => {
 		await sandbox.close();
 		sandbox = await startSandbox({ port: 0, inventorySize: 1 });
-		expect((await fulfillment(sandbox.url, { 'product-code': 'GTX-Academic-Core', 'assigned-to': { name: 'First' } })).status).toBe(200);
-		const answer = await fulfillment(sandbox.url, { 'product-code': 'STX-Academic-Core', email: 'late@example.com' });
+		expect(
+			(
+				await fulfillment(sandbox.url, {
+					'product-code': 'GTX-Academic-Core',
+					'assigned-to': { name: 'First' },
+				})
+			).status,
+		).toBe(200);
+		const answer = await fulfillment(sandbox.url, {
+			'product-code': 'STX-Academic-Core',
+			email: 'late@example.com',
+		});
 		expect(answer.status).toBe(422);
 		expect(answer.body.error.code).toBe(API_ERROR_CODES.noAvailableTestIds);
 		expect(answer.body.error.message).toMatch(/No available test IDs for Academic-Core/);
 		expect(sandbox.state.outbox).toHaveLength(0);
 		// Other types are unaffected.
-		expect((await fulfillment(sandbox.url, { 'product-code': 'GTX-Academic-Plus' })).status).toBe(200);
+		expect((await fulfillment(sandbox.url, { 'product-code': 'GTX-Academic-Plus' })).status).toBe(
+			200,
+		);
 	});
 
 	describe('assigned-to, as the document defines availability', () => {
@@ -271,7 +350,9 @@ describe('sandbox fulfillment API', () => {
 			expect(second.body['test-id']).toBe(first.body['test-id']);
 			expect(first.body['assigned-to']).toBeNull();
 			expect(availableCount(sandbox, 'Academic-Plus')).toBe(before);
-			const test = sandbox.state.tests.find((candidate) => candidate.testId === first.body['test-id']);
+			const test = sandbox.state.tests.find(
+				(candidate) => candidate.testId === first.body['test-id'],
+			);
 			expect(test).toMatchObject({ status: 'Ready', assignedTo: null });
 			expect(isAvailable(test!)).toBe(true);
 			expect(sandbox.state.stats.provisioned).toBe(2);
@@ -280,35 +361,75 @@ describe('sandbox fulfillment API', () => {
 		test('an empty assigned-to ({}) is not populated either', async () => {
 			await sandbox.close();
 			sandbox = await startSandbox({ port: 0, inventorySize: 1, seedHistory: false });
-			const first = await fulfillment(sandbox.url, { 'product-code': 'GTX-Hospitality', 'assigned-to': {} });
+			const first = await fulfillment(sandbox.url, {
+				'product-code': 'GTX-Hospitality',
+				'assigned-to': {},
+			});
 			expect(first.status).toBe(200);
 			expect(availableCount(sandbox, 'Hospitality')).toBe(1);
-			const second = await fulfillment(sandbox.url, { 'product-code': 'STX-Hospitality', email: 'b@example.com', 'assigned-to': {} });
+			const second = await fulfillment(sandbox.url, {
+				'product-code': 'STX-Hospitality',
+				email: 'b@example.com',
+				'assigned-to': {},
+			});
 			expect(second.status).toBe(200);
 			expect(second.body['test-id']).toBe(first.body['test-id']);
-			const available = (await adminGet(sandbox.url, '/sandbox/available-tests.json?testType=Hospitality')).body;
-			expect(available.map((row: Record<string, string>) => row['Test ID'])).toEqual([first.body['test-id']]);
+			const available = (
+				await adminGet(sandbox.url, '/sandbox/available-tests.json?testType=Hospitality')
+			).body;
+			expect(available.map((row: Record<string, string>) => row['Test ID'])).toEqual([
+				first.body['test-id'],
+			]);
 		});
 
 		test('a populated assigned-to takes the test ID out of the pool, so the next request gets another one or 422', async () => {
 			await sandbox.close();
 			sandbox = await startSandbox({ port: 0, inventorySize: 2, seedHistory: false });
-			const first = await fulfillment(sandbox.url, { 'product-code': 'GTX-Hospitality', 'assigned-to': { 'student-name': 'A' } });
-			const second = await fulfillment(sandbox.url, { 'product-code': 'GTX-Hospitality', 'assigned-to': { 'student-name': 'B' } });
+			const first = await fulfillment(sandbox.url, {
+				'product-code': 'GTX-Hospitality',
+				'assigned-to': { 'student-name': 'A' },
+			});
+			const second = await fulfillment(sandbox.url, {
+				'product-code': 'GTX-Hospitality',
+				'assigned-to': { 'student-name': 'B' },
+			});
 			expect([first.status, second.status]).toEqual([200, 200]);
 			expect(second.body['test-id']).not.toBe(first.body['test-id']);
 			expect(availableCount(sandbox, 'Hospitality')).toBe(0);
-			expect((await fulfillment(sandbox.url, { 'product-code': 'GTX-Hospitality', 'assigned-to': { 'student-name': 'C' } })).status).toBe(422);
+			expect(
+				(
+					await fulfillment(sandbox.url, {
+						'product-code': 'GTX-Hospitality',
+						'assigned-to': { 'student-name': 'C' },
+					})
+				).status,
+			).toBe(422);
 		});
 	});
 
 	test('base64 signatures and another header name when configured so', async () => {
 		await sandbox.close();
-		sandbox = await startSandbox({ port: 0, signatureEncoding: 'base64', signatureHeader: 'X-Custom-Sig' });
+		sandbox = await startSandbox({
+			port: 0,
+			signatureEncoding: 'base64',
+			signatureHeader: 'X-Custom-Sig',
+		});
 		const options = { encoding: 'base64' as const, signatureHeader: 'X-Custom-Sig' };
-		expect((await fulfillment(sandbox.url, { 'product-code': 'GTX-Academic-Plus' }, options)).status).toBe(200);
-		expect((await fulfillment(sandbox.url, { 'product-code': 'GTX-Academic-Plus' }, { ...options, encoding: 'hex' })).status).toBe(401);
-		expect((await fulfillment(sandbox.url, { 'product-code': 'GTX-Academic-Plus' })).status).toBe(401);
+		expect(
+			(await fulfillment(sandbox.url, { 'product-code': 'GTX-Academic-Plus' }, options)).status,
+		).toBe(200);
+		expect(
+			(
+				await fulfillment(
+					sandbox.url,
+					{ 'product-code': 'GTX-Academic-Plus' },
+					{ ...options, encoding: 'hex' },
+				)
+			).status,
+		).toBe(401);
+		expect((await fulfillment(sandbox.url, { 'product-code': 'GTX-Academic-Plus' })).status).toBe(
+			401,
+		);
 	});
 
 	describe('signature check', () => {
@@ -321,10 +442,20 @@ describe('sandbox fulfillment API', () => {
 		});
 
 		test('a wrong key or no signature is 401', async () => {
-			const wrong = await callApi(sandbox.url, SIGNATURE_CHECK_PATH, { check: 'signature' }, { apiKey: 'nope' });
+			const wrong = await callApi(
+				sandbox.url,
+				SIGNATURE_CHECK_PATH,
+				{ check: 'signature' },
+				{ apiKey: 'nope' },
+			);
 			expect(wrong.status).toBe(401);
 			expect(wrong.body.error.code).toBe(API_ERROR_CODES.badSignature);
-			const unsigned = await callApi(sandbox.url, SIGNATURE_CHECK_PATH, { check: 'signature' }, { signature: null });
+			const unsigned = await callApi(
+				sandbox.url,
+				SIGNATURE_CHECK_PATH,
+				{ check: 'signature' },
+				{ signature: null },
+			);
 			expect(unsigned.status).toBe(401);
 		});
 	});
@@ -332,13 +463,28 @@ describe('sandbox fulfillment API', () => {
 	test('the request log records what arrived, what was answered, and whether it verified', async () => {
 		const sequence = nextSequence();
 		await fulfillment(sandbox.url, { 'product-code': 'GTX-Academic-Plus', sequence });
-		await fulfillment(sandbox.url, { 'product-code': 'GTX-Academic-Plus', sequence: sequence + 1 }, { apiKey: 'wrong' });
+		await fulfillment(
+			sandbox.url,
+			{ 'product-code': 'GTX-Academic-Plus', sequence: sequence + 1 },
+			{ apiKey: 'wrong' },
+		);
 		const log = (await adminGet(sandbox.url, '/sandbox/requests')).body;
 		expect(log).toHaveLength(2);
-		expect(log[0]).toMatchObject({ path: FULFILLMENT_PATH, status: 200, signatureVerified: true, sequence, apiKeyIndex: 0 });
+		expect(log[0]).toMatchObject({
+			path: FULFILLMENT_PATH,
+			status: 200,
+			signatureVerified: true,
+			sequence,
+			apiKeyIndex: 0,
+		});
 		expect(log[0].rawBody).toBe(serializeBody({ 'product-code': 'GTX-Academic-Plus', sequence }));
 		expect(log[0].signatureHeader).toBe(computeSignature(log[0].rawBody, KEY));
-		expect(log[1]).toMatchObject({ status: 401, signatureVerified: false, errorCode: 'INVALID_SIGNATURE', sequence: sequence + 1 });
+		expect(log[1]).toMatchObject({
+			status: 401,
+			signatureVerified: false,
+			errorCode: 'INVALID_SIGNATURE',
+			sequence: sequence + 1,
+		});
 		expect(JSON.stringify(log)).not.toContain(KEY);
 	});
 

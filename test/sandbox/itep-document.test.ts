@@ -39,7 +39,9 @@ trStudent_Number trBatch_Number
 
 /** `openssl dgst -sha256 -hmac KEY` over exactly these bytes: a known answer from outside Node and the sandbox. */
 function opensslHmacHex(payload: string, key: string): string {
-	const output = execFileSync('openssl', ['dgst', '-sha256', '-hmac', key], { input: Buffer.from(payload, 'utf8') }).toString('utf8');
+	const output = execFileSync('openssl', ['dgst', '-sha256', '-hmac', key], {
+		input: Buffer.from(payload, 'utf8'),
+	}).toString('utf8');
 	const match = /([0-9a-f]{64})\s*$/.exec(output);
 	if (!match) throw new Error(`Unexpected openssl output: ${output}`);
 	return match[1];
@@ -63,14 +65,43 @@ describe("the sandbox's copy of iTEP's documents", () => {
 
 	test('product code prefixes, generic test types and both published status vocabularies', () => {
 		expect(PRODUCT_CODE_PREFIXES).toEqual({ gtx: 'GTX-', stx: 'STX-' });
-		expect([...GENERIC_TEST_TYPES]).toEqual(['Academic-Plus', 'Academic-Core', 'Business-Plus', 'Business-Core', 'SLATE-Plus', 'SLATE-Core', 'Hospitality']);
-		expect([...EXAM_STATUSES_VERSION_A]).toEqual(['Ready', 'Started', 'Finished', 'Review', 'Technical Difficulty', 'Invalidated', 'Completed', 'Disabled']);
-		expect([...EXAM_STATUSES_VERSION_B]).toEqual(['Ready', 'Incomplete', 'Finished', 'Review', 'Problem', 'Invalidated', 'Complete', 'Disabled']);
+		expect([...GENERIC_TEST_TYPES]).toEqual([
+			'Academic-Plus',
+			'Academic-Core',
+			'Business-Plus',
+			'Business-Core',
+			'SLATE-Plus',
+			'SLATE-Core',
+			'Hospitality',
+		]);
+		expect([...EXAM_STATUSES_VERSION_A]).toEqual([
+			'Ready',
+			'Started',
+			'Finished',
+			'Review',
+			'Technical Difficulty',
+			'Invalidated',
+			'Completed',
+			'Disabled',
+		]);
+		expect([...EXAM_STATUSES_VERSION_B]).toEqual([
+			'Ready',
+			'Incomplete',
+			'Finished',
+			'Review',
+			'Problem',
+			'Invalidated',
+			'Complete',
+			'Disabled',
+		]);
 	});
 
 	test("the sandbox's own assumptions keep the values the pack interoperates with", () => {
 		expect(DEFAULT_SIGNATURE_HEADER).toBe('X-Itep-Signature');
-		expect([FULFILLMENT_PATH, SIGNATURE_CHECK_PATH]).toEqual(['/api/fulfillment', '/api/signature-check']);
+		expect([FULFILLMENT_PATH, SIGNATURE_CHECK_PATH]).toEqual([
+			'/api/fulfillment',
+			'/api/signature-check',
+		]);
 		expect(Object.values(API_ERROR_CODES)).toEqual([
 			'INVALID_SIGNATURE',
 			'MALFORMED_BODY',
@@ -90,8 +121,12 @@ describe("the sandbox's HMAC-SHA256 (sandbox/signature.ts)", () => {
 	withOpenssl("matches openssl on iTEP's example body from the document, in hex and base64", () => {
 		const expectedHex = opensslHmacHex(ITEP_EXAMPLE_REQUEST_BODY, key);
 		expect(hmacSha256(ITEP_EXAMPLE_REQUEST_BODY, key)).toBe(expectedHex);
-		expect(hmacSha256(Buffer.from(ITEP_EXAMPLE_REQUEST_BODY, 'utf8'), key, 'hex')).toBe(expectedHex);
-		expect(hmacSha256(ITEP_EXAMPLE_REQUEST_BODY, key, 'base64')).toBe(Buffer.from(expectedHex, 'hex').toString('base64'));
+		expect(hmacSha256(Buffer.from(ITEP_EXAMPLE_REQUEST_BODY, 'utf8'), key, 'hex')).toBe(
+			expectedHex,
+		);
+		expect(hmacSha256(ITEP_EXAMPLE_REQUEST_BODY, key, 'base64')).toBe(
+			Buffer.from(expectedHex, 'hex').toString('base64'),
+		);
 	});
 
 	withOpenssl('matches openssl on non-ASCII text (signed as UTF-8 bytes)', () => {
@@ -100,7 +135,9 @@ describe("the sandbox's HMAC-SHA256 (sandbox/signature.ts)", () => {
 	});
 
 	test('matches the RFC 4231 test case 2 known answer', () => {
-		expect(hmacSha256('what do ya want for nothing?', 'Jefe')).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+		expect(hmacSha256('what do ya want for nothing?', 'Jefe')).toBe(
+			'5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+		);
 	});
 
 	test('verifies in constant time: hex in any case, base64 exactly, surrounding spaces ignored', () => {
@@ -140,40 +177,102 @@ describe('fulfillment body rules (sandbox/requestBody.ts)', () => {
 		['an empty product-code', { 'product-code': '', sequence: 1 }, 'Product Code'],
 		['a numeric product-code', { 'product-code': 7, sequence: 1 }, 'Product Code'],
 		['STX without email', { 'product-code': 'STX-Academic-Plus', sequence: 1 }, 'Candidate Email'],
-		['an email that is not an address', { 'product-code': 'GTX-Academic-Plus', email: 'mary', sequence: 1 }, 'Candidate Email'],
-		['a bcc that is a number', { 'product-code': 'GTX-Academic-Plus', bcc: 5, sequence: 1 }, 'BCC Email'],
-		['an empty track', { 'product-code': 'GTX-Academic-Plus', track: '', sequence: 1 }, 'Tracking Code'],
+		[
+			'an email that is not an address',
+			{ 'product-code': 'GTX-Academic-Plus', email: 'mary', sequence: 1 },
+			'Candidate Email',
+		],
+		[
+			'a bcc that is a number',
+			{ 'product-code': 'GTX-Academic-Plus', bcc: 5, sequence: 1 },
+			'BCC Email',
+		],
+		[
+			'an empty track',
+			{ 'product-code': 'GTX-Academic-Plus', track: '', sequence: 1 },
+			'Tracking Code',
+		],
 		['no sequence', { 'product-code': 'GTX-Academic-Plus' }, 'Sequence'],
 		['sequence 0', { 'product-code': 'GTX-Academic-Plus', sequence: 0 }, 'Sequence'],
 		['a negative sequence', { 'product-code': 'GTX-Academic-Plus', sequence: -4 }, 'Sequence'],
 		['a fractional sequence', { 'product-code': 'GTX-Academic-Plus', sequence: 1.5 }, 'Sequence'],
 		['a sequence as text', { 'product-code': 'GTX-Academic-Plus', sequence: '12' }, 'Sequence'],
-		['a sequence beyond 2^53 - 1', { 'product-code': 'GTX-Academic-Plus', sequence: 2 ** 53 }, 'Sequence'],
-		['assigned-to as a list', { 'product-code': 'GTX-Academic-Plus', sequence: 1, 'assigned-to': ['Mary'] }, 'Assigned To'],
-		['assigned-to as text', { 'product-code': 'GTX-Academic-Plus', sequence: 1, 'assigned-to': 'Mary' }, 'Assigned To'],
-		['assigned-to null', { 'product-code': 'GTX-Academic-Plus', sequence: 1, 'assigned-to': null }, 'Assigned To'],
-		['registration as a list', { 'product-code': 'GTX-Academic-Plus', sequence: 1, registration: [] }, 'Registration'],
-		['a registration value that is an object', { 'product-code': 'GTX-Academic-Plus', sequence: 1, registration: { City: { name: 'LA' } } }, 'Registration'],
-		['a registration value that is null', { 'product-code': 'GTX-Academic-Plus', sequence: 1, registration: { City: null } }, 'Registration'],
-		['an unknown top-level field', { 'product-code': 'GTX-Academic-Plus', sequence: 1, Email: 'a@b.c' }, 'body'],
+		[
+			'a sequence beyond 2^53 - 1',
+			{ 'product-code': 'GTX-Academic-Plus', sequence: 2 ** 53 },
+			'Sequence',
+		],
+		[
+			'assigned-to as a list',
+			{ 'product-code': 'GTX-Academic-Plus', sequence: 1, 'assigned-to': ['Mary'] },
+			'Assigned To',
+		],
+		[
+			'assigned-to as text',
+			{ 'product-code': 'GTX-Academic-Plus', sequence: 1, 'assigned-to': 'Mary' },
+			'Assigned To',
+		],
+		[
+			'assigned-to null',
+			{ 'product-code': 'GTX-Academic-Plus', sequence: 1, 'assigned-to': null },
+			'Assigned To',
+		],
+		[
+			'registration as a list',
+			{ 'product-code': 'GTX-Academic-Plus', sequence: 1, registration: [] },
+			'Registration',
+		],
+		[
+			'a registration value that is an object',
+			{ 'product-code': 'GTX-Academic-Plus', sequence: 1, registration: { City: { name: 'LA' } } },
+			'Registration',
+		],
+		[
+			'a registration value that is null',
+			{ 'product-code': 'GTX-Academic-Plus', sequence: 1, registration: { City: null } },
+			'Registration',
+		],
+		[
+			'an unknown top-level field',
+			{ 'product-code': 'GTX-Academic-Plus', sequence: 1, Email: 'a@b.c' },
+			'body',
+		],
 	])('refused: %s', (_label, body, field) => {
 		const checked = checkFulfillmentBody(body);
 		expect(checked.ok).toBe(false);
 		if (!checked.ok) expect(checked.issues.map((issue) => issue.field)).toEqual([field]);
 	});
 
-	test.each([['a list', []], ['null', null], ['a string', 'product-code=GTX'], ['a number', 5]])('a body that is %s is refused', (_label, body) => {
+	test.each([
+		['a list', []],
+		['null', null],
+		['a string', 'product-code=GTX'],
+		['a number', 5],
+	])('a body that is %s is refused', (_label, body) => {
 		expect(checkFulfillmentBody(body)).toMatchObject({ ok: false, issues: [{ field: 'body' }] });
 	});
 
-	test.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('%s is not a registration name, nor a body field', (name) => {
-		const registration = JSON.parse(`{"${name}":"x"}`);
-		expect(Object.keys(registration)).toEqual([name]);
-		const checked = checkFulfillmentBody({ 'product-code': 'GTX-Academic-Plus', sequence: 1, registration });
-		expect(checked).toMatchObject({ ok: false, issues: [{ field: 'Registration', message: expect.stringContaining(name) }] });
-		const topLevel = JSON.parse(`{"product-code":"GTX-Academic-Plus","sequence":1,"${name}":{}}`);
-		expect(checkFulfillmentBody(topLevel)).toMatchObject({ ok: false, issues: [{ field: 'body', message: expect.stringContaining(name) }] });
-	});
+	test.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+		'%s is not a registration name, nor a body field',
+		(name) => {
+			const registration = JSON.parse(`{"${name}":"x"}`);
+			expect(Object.keys(registration)).toEqual([name]);
+			const checked = checkFulfillmentBody({
+				'product-code': 'GTX-Academic-Plus',
+				sequence: 1,
+				registration,
+			});
+			expect(checked).toMatchObject({
+				ok: false,
+				issues: [{ field: 'Registration', message: expect.stringContaining(name) }],
+			});
+			const topLevel = JSON.parse(`{"product-code":"GTX-Academic-Plus","sequence":1,"${name}":{}}`);
+			expect(checkFulfillmentBody(topLevel)).toMatchObject({
+				ok: false,
+				issues: [{ field: 'body', message: expect.stringContaining(name) }],
+			});
+		},
+	);
 
 	test('a near-miss name gets a suggestion; a far one does not', () => {
 		expect(nearestRegistrationName('last_name')).toBe('Last_Name');
@@ -194,7 +293,9 @@ describe('the 53 names and other document facts over HTTP', () => {
 
 	/** Posts exact bytes signed here with node:crypto. */
 	async function postSigned(raw: string) {
-		const signature = createHmac('sha256', DEFAULT_SANDBOX_API_KEY).update(raw, 'utf8').digest('hex');
+		const signature = createHmac('sha256', DEFAULT_SANDBOX_API_KEY)
+			.update(raw, 'utf8')
+			.digest('hex');
 		const response = await fetch(`${sandbox.url}${FULFILLMENT_PATH}`, {
 			method: 'POST',
 			headers: { 'Content-Type': 'application/json', 'X-Itep-Signature': signature },
@@ -205,49 +306,77 @@ describe('the 53 names and other document facts over HTTP', () => {
 
 	test('one request carrying all 53 registration names is accepted and stored as sent', async () => {
 		const registration = Object.fromEntries(
-			DOCUMENT_REGISTRATION_NAMES.map((name, index) => [name, index % 3 === 0 ? `value ${index}` : index % 3 === 1 ? index : true]),
+			DOCUMENT_REGISTRATION_NAMES.map((name, index) => [
+				name,
+				index % 3 === 0 ? `value ${index}` : index % 3 === 1 ? index : true,
+			]),
 		);
-		const answer = await fulfillment(sandbox.url, { 'product-code': 'GTX-Business-Core', 'assigned-to': { all: 53 }, registration });
+		const answer = await fulfillment(sandbox.url, {
+			'product-code': 'GTX-Business-Core',
+			'assigned-to': { all: 53 },
+			registration,
+		});
 		expect(answer.status).toBe(200);
 		const stored = sandbox.state.tests.find((test) => test.testId === answer.body['test-id']);
 		expect(stored?.registration).toEqual(registration);
 		expect(Object.keys(stored?.registration ?? {})).toEqual(DOCUMENT_REGISTRATION_NAMES);
 	});
 
-	test.each(DOCUMENT_REGISTRATION_NAMES)('%s is accepted; near misses of it are refused with 400', async (name) => {
-		const accepted = await fulfillment(sandbox.url, { 'product-code': 'GTX-Academic-Plus', registration: { [name]: 'x' } });
-		expect(accepted.status).toBe(200);
+	test.each(DOCUMENT_REGISTRATION_NAMES)(
+		'%s is accepted; near misses of it are refused with 400',
+		async (name) => {
+			const accepted = await fulfillment(sandbox.url, {
+				'product-code': 'GTX-Academic-Plus',
+				registration: { [name]: 'x' },
+			});
+			expect(accepted.status).toBe(200);
 
-		const otherCase = name === name.toLowerCase() ? name.toUpperCase() : name.toLowerCase();
-		const otherSeparator = name.includes('_') ? name.replace(/_/g, '-') : `${name}_`;
-		for (const nearMiss of [otherCase, otherSeparator, ` ${name}`]) {
-			const refused = await fulfillment(sandbox.url, { 'product-code': 'GTX-Academic-Plus', registration: { [nearMiss]: 'x' } });
-			expect(refused.status).toBe(400);
-			expect(refused.body.error.code).toBe(API_ERROR_CODES.malformedBody);
-			expect(refused.body.error.issues).toEqual([{ field: 'Registration', message: expect.stringContaining(`"${nearMiss}"`) }]);
-		}
-		// Case is the only difference: the answer names the right spelling.
-		const wrongCase = await fulfillment(sandbox.url, { 'product-code': 'GTX-Academic-Plus', registration: { [otherCase]: 'x' } });
-		expect(wrongCase.body.error.message).toContain(`did you mean "${name}"`);
-	});
+			const otherCase = name === name.toLowerCase() ? name.toUpperCase() : name.toLowerCase();
+			const otherSeparator = name.includes('_') ? name.replace(/_/g, '-') : `${name}_`;
+			for (const nearMiss of [otherCase, otherSeparator, ` ${name}`]) {
+				const refused = await fulfillment(sandbox.url, {
+					'product-code': 'GTX-Academic-Plus',
+					registration: { [nearMiss]: 'x' },
+				});
+				expect(refused.status).toBe(400);
+				expect(refused.body.error.code).toBe(API_ERROR_CODES.malformedBody);
+				expect(refused.body.error.issues).toEqual([
+					{ field: 'Registration', message: expect.stringContaining(`"${nearMiss}"`) },
+				]);
+			}
+			// Case is the only difference: the answer names the right spelling.
+			const wrongCase = await fulfillment(sandbox.url, {
+				'product-code': 'GTX-Academic-Plus',
+				registration: { [otherCase]: 'x' },
+			});
+			expect(wrongCase.body.error.message).toContain(`did you mean "${name}"`);
+		},
+	);
 
-	test.each(['__proto__', 'constructor'])('%s as a registration key is refused with 400 and provisions nothing', async (name) => {
-		const before = sandbox.state.stats.provisioned;
-		// Written as text so the key reaches the wire exactly (an object literal would set the prototype).
-		const raw = `{"product-code":"GTX-Academic-Plus","sequence":${Date.now() * 1000 + 7},"registration":{"${name}":{"polluted":true}}}`;
-		const answer = await postSigned(raw);
-		expect(answer.status).toBe(400);
-		expect(answer.body.error.code).toBe(API_ERROR_CODES.malformedBody);
-		expect(answer.body.error.issues).toEqual([{ field: 'Registration', message: expect.stringContaining(name) }]);
-		expect(sandbox.state.stats.provisioned).toBe(before);
-		expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-	});
+	test.each(['__proto__', 'constructor'])(
+		'%s as a registration key is refused with 400 and provisions nothing',
+		async (name) => {
+			const before = sandbox.state.stats.provisioned;
+			// Written as text so the key reaches the wire exactly (an object literal would set the prototype).
+			const raw = `{"product-code":"GTX-Academic-Plus","sequence":${Date.now() * 1000 + 7},"registration":{"${name}":{"polluted":true}}}`;
+			const answer = await postSigned(raw);
+			expect(answer.status).toBe(400);
+			expect(answer.body.error.code).toBe(API_ERROR_CODES.malformedBody);
+			expect(answer.body.error.issues).toEqual([
+				{ field: 'Registration', message: expect.stringContaining(name) },
+			]);
+			expect(sandbox.state.stats.provisioned).toBe(before);
+			expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+		},
+	);
 
 	test('__proto__ as a top-level key is refused with 400', async () => {
 		const raw = `{"product-code":"GTX-Academic-Plus","sequence":${Date.now() * 1000 + 9},"__proto__":{"track":"RC"}}`;
 		const answer = await postSigned(raw);
 		expect(answer.status).toBe(400);
-		expect(answer.body.error.issues).toEqual([{ field: 'body', message: 'Unknown body field(s): __proto__' }]);
+		expect(answer.body.error.issues).toEqual([
+			{ field: 'body', message: 'Unknown body field(s): __proto__' },
+		]);
 	});
 
 	test("iTEP's example body: as printed it is refused (one brace too many, spaces); made compact it provisions", async () => {
@@ -267,12 +396,24 @@ describe('the 53 names and other document facts over HTTP', () => {
 			'product-code': 'STX-Academic-Plus',
 			sequence: 3,
 			'emailed-to': 'tfatout2@proton.me',
-			'assigned-to': { expire: '2024-09-01', 'student-name': 'Mary Poppins', 'customer-candidate-id': 9810283, sequence: 3 },
+			'assigned-to': {
+				expire: '2024-09-01',
+				'student-name': 'Mary Poppins',
+				'customer-candidate-id': 9810283,
+				sequence: 3,
+			},
 		});
 		const outbox = (await adminGet(sandbox.url, '/sandbox/outbox')).body;
-		expect(outbox[outbox.length - 1]).toMatchObject({ to: 'tfatout2@proton.me', bcc: 'twif_bam@yahoo.com', testId: answer.body['test-id'] });
+		expect(outbox[outbox.length - 1]).toMatchObject({
+			to: 'tfatout2@proton.me',
+			bcc: 'twif_bam@yahoo.com',
+			testId: answer.body['test-id'],
+		});
 		const stored = sandbox.state.tests.find((test) => test.testId === answer.body['test-id']);
-		expect(stored).toMatchObject({ track: 'RC', registration: { Last_Name: 'Poppins', Field_Of_Study: 'Biology' } });
+		expect(stored).toMatchObject({
+			track: 'RC',
+			registration: { Last_Name: 'Poppins', Field_Of_Study: 'Biology' },
+		});
 	});
 
 	test('the signature check path takes a body signed by the sandbox client and by node:crypto alike', async () => {

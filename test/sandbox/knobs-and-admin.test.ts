@@ -1,27 +1,38 @@
 import { createHmac } from 'node:crypto';
 
-import { adminGet, adminPost, fulfillment, nextClientSequence as nextSequence } from '../../devkit/sandboxClient';
+import {
+	adminGet,
+	adminPost,
+	fulfillment,
+	nextClientSequence as nextSequence,
+} from '../../devkit/sandboxClient';
 import { DEFAULT_SANDBOX_API_KEY } from '../../sandbox/config';
 import { isAvailable } from '../../sandbox/inventory';
 import { API_ERROR_CODES, FULFILLMENT_PATH } from '../../sandbox/itepDocument';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
 
 /** Signed here with node:crypto, independently of the sandbox's own signature module. */
-const computeSignature = (payload: string, key: string) => createHmac('sha256', key).update(payload, 'utf8').digest('hex');
+const computeSignature = (payload: string, key: string) =>
+	createHmac('sha256', key).update(payload, 'utf8').digest('hex');
 const serializeBody = (body: object) => JSON.stringify(body);
 
 /** A populated assigned-to: without one, iTEP (and the sandbox) leave the test ID available. */
 const assignedTo = (name = 'Mary Poppins') => ({ 'assigned-to': { 'student-name': name } });
 
 function availableCount(sandbox: RunningSandbox, testType: string): number {
-	return sandbox.state.tests.filter((test) => test.testType === testType && isAvailable(test)).length;
+	return sandbox.state.tests.filter((test) => test.testType === testType && isAvailable(test))
+		.length;
 }
 
 /** The same signed bytes each time, as a client retrying one request would send them. */
 function signedRequest(body: Record<string, unknown>) {
 	const raw = serializeBody(body);
-	const headers = { 'Content-Type': 'application/json', 'X-Itep-Signature': computeSignature(raw, DEFAULT_SANDBOX_API_KEY) };
-	return (sandbox: RunningSandbox) => fetch(`${sandbox.url}${FULFILLMENT_PATH}`, { method: 'POST', headers, body: raw });
+	const headers = {
+		'Content-Type': 'application/json',
+		'X-Itep-Signature': computeSignature(raw, DEFAULT_SANDBOX_API_KEY),
+	};
+	return (sandbox: RunningSandbox) =>
+		fetch(`${sandbox.url}${FULFILLMENT_PATH}`, { method: 'POST', headers, body: raw });
 }
 
 describe('sandbox knobs', () => {
@@ -45,7 +56,10 @@ describe('sandbox knobs', () => {
 	test('concurrent requests are counted in flight, including the added latency', async () => {
 		await adminPost(sandbox.url, '/sandbox/knobs', { latencyMs: 300 });
 		const requests = Array.from({ length: 8 }, (_, index) =>
-			fulfillment(sandbox.url, { 'product-code': 'GTX-Business-Plus', ...assignedTo(`Candidate ${index}`) }),
+			fulfillment(sandbox.url, {
+				'product-code': 'GTX-Business-Plus',
+				...assignedTo(`Candidate ${index}`),
+			}),
 		);
 		await new Promise((resolve) => setTimeout(resolve, 150));
 		const during = (await adminGet(sandbox.url, '/sandbox/stats')).body;
@@ -55,12 +69,22 @@ describe('sandbox knobs', () => {
 		expect(answers.every((answer) => answer.status === 200)).toBe(true);
 		expect(new Set(answers.map((answer) => answer.body['test-id'])).size).toBe(8);
 		const after = (await adminGet(sandbox.url, '/sandbox/stats')).body;
-		expect(after).toMatchObject({ inFlight: 0, maxInFlight: 8, requests: 8, provisioned: 8, byStatus: { '200': 8 } });
+		expect(after).toMatchObject({
+			inFlight: 0,
+			maxInFlight: 8,
+			requests: 8,
+			provisioned: 8,
+			byStatus: { '200': 8 },
+		});
 	});
 
 	test('failNext answers the next N API requests with the status before anything is spent', async () => {
 		await adminPost(sandbox.url, '/sandbox/knobs', { failNext: { count: 2, status: 503 } });
-		const send = signedRequest({ 'product-code': 'GTX-Academic-Plus', sequence: nextSequence(), ...assignedTo() });
+		const send = signedRequest({
+			'product-code': 'GTX-Academic-Plus',
+			sequence: nextSequence(),
+			...assignedTo(),
+		});
 
 		for (let attempt = 0; attempt < 2; attempt++) {
 			const failed = await send(sandbox);
@@ -71,7 +95,11 @@ describe('sandbox knobs', () => {
 		// The same bytes (same sequence) succeed once the knob is used up: nothing was spent.
 		expect((await send(sandbox)).status).toBe(200);
 		expect(sandbox.state.knobs.failNext).toBeNull();
-		expect(sandbox.state.requests.map((entry) => entry.outcome)).toEqual(['injected-failure', 'injected-failure', 'answered']);
+		expect(sandbox.state.requests.map((entry) => entry.outcome)).toEqual([
+			'injected-failure',
+			'injected-failure',
+			'answered',
+		]);
 	});
 
 	test('failNext with 429 says RATE_LIMITED and sends Retry-After', async () => {
@@ -83,8 +111,14 @@ describe('sandbox knobs', () => {
 	});
 
 	test('dropNext without provisioning: the client gets no answer and a retry of the same bytes succeeds', async () => {
-		await adminPost(sandbox.url, '/sandbox/knobs', { dropNext: { count: 1, afterProvisioning: false } });
-		const send = signedRequest({ 'product-code': 'GTX-Academic-Plus', sequence: nextSequence(), ...assignedTo() });
+		await adminPost(sandbox.url, '/sandbox/knobs', {
+			dropNext: { count: 1, afterProvisioning: false },
+		});
+		const send = signedRequest({
+			'product-code': 'GTX-Academic-Plus',
+			sequence: nextSequence(),
+			...assignedTo(),
+		});
 		const before = availableCount(sandbox, 'Academic-Plus');
 
 		await expect(send(sandbox)).rejects.toThrow();
@@ -97,8 +131,14 @@ describe('sandbox knobs', () => {
 	});
 
 	test('dropNext after provisioning: sent, then lost; the retry is refused as a replay', async () => {
-		await adminPost(sandbox.url, '/sandbox/knobs', { dropNext: { count: 1, afterProvisioning: true } });
-		const send = signedRequest({ 'product-code': 'GTX-Academic-Plus', sequence: nextSequence(), ...assignedTo() });
+		await adminPost(sandbox.url, '/sandbox/knobs', {
+			dropNext: { count: 1, afterProvisioning: true },
+		});
+		const send = signedRequest({
+			'product-code': 'GTX-Academic-Plus',
+			sequence: nextSequence(),
+			...assignedTo(),
+		});
 		const before = availableCount(sandbox, 'Academic-Plus');
 
 		await expect(send(sandbox)).rejects.toThrow();
@@ -113,29 +153,53 @@ describe('sandbox knobs', () => {
 	});
 
 	test('knob updates are validated and a bad one changes nothing', async () => {
-		const bad = await adminPost(sandbox.url, '/sandbox/knobs', { latencyMs: 10, failNext: { count: 1, status: 200 } });
+		const bad = await adminPost(sandbox.url, '/sandbox/knobs', {
+			latencyMs: 10,
+			failNext: { count: 1, status: 200 },
+		});
 		expect(bad.status).toBe(400);
 		expect(sandbox.state.knobs.latencyMs).toBe(0);
 		expect((await adminPost(sandbox.url, '/sandbox/knobs', { slowness: 1 })).status).toBe(400);
-		const good = await adminPost(sandbox.url, '/sandbox/knobs', { duplicateDeliveries: true, failNext: { count: 0, status: 500 } });
-		expect(good.body).toEqual({ latencyMs: 0, failNext: null, dropNext: null, duplicateDeliveries: true, resultVariant: null });
+		const good = await adminPost(sandbox.url, '/sandbox/knobs', {
+			duplicateDeliveries: true,
+			failNext: { count: 0, status: 500 },
+		});
+		expect(good.body).toEqual({
+			latencyMs: 0,
+			failNext: null,
+			dropNext: null,
+			duplicateDeliveries: true,
+			resultVariant: null,
+		});
 	});
 
 	test('resultVariant takes a variant name, "cycle" or null, and nothing else', async () => {
-		expect((await adminPost(sandbox.url, '/sandbox/knobs', { resultVariant: 'decimalComma' })).body.resultVariant).toBe('decimalComma');
-		expect((await adminPost(sandbox.url, '/sandbox/knobs', { resultVariant: 'cycle' })).body.resultVariant).toBe('cycle');
+		expect(
+			(await adminPost(sandbox.url, '/sandbox/knobs', { resultVariant: 'decimalComma' })).body
+				.resultVariant,
+		).toBe('decimalComma');
+		expect(
+			(await adminPost(sandbox.url, '/sandbox/knobs', { resultVariant: 'cycle' })).body
+				.resultVariant,
+		).toBe('cycle');
 		const bad = await adminPost(sandbox.url, '/sandbox/knobs', { resultVariant: 'DecimalComma' });
 		expect(bad.status).toBe(400);
 		expect(bad.body.error.message).toMatch(/numbersAsText/);
 		expect(sandbox.state.knobs.resultVariant).toBe('cycle');
-		expect((await adminPost(sandbox.url, '/sandbox/knobs', { resultVariant: null })).body.resultVariant).toBeNull();
+		expect(
+			(await adminPost(sandbox.url, '/sandbox/knobs', { resultVariant: null })).body.resultVariant,
+		).toBeNull();
 	});
 });
 
 describe('sandbox admin endpoints', () => {
 	let sandbox: RunningSandbox;
 	beforeEach(async () => {
-		sandbox = await startSandbox({ port: 0, testTypes: ['Academic-Plus', 'Business-Core'], inventorySize: 3 });
+		sandbox = await startSandbox({
+			port: 0,
+			testTypes: ['Academic-Plus', 'Business-Core'],
+			inventorySize: 3,
+		});
 	});
 	afterEach(async () => {
 		await sandbox.close();
@@ -154,12 +218,23 @@ describe('sandbox admin endpoints', () => {
 		const lines = (csv.body as string).trim().split('\r\n');
 		expect(lines[0]).toBe('Test ID,Test Type,Status,Assigned To,OID');
 		expect(lines).toHaveLength(1 + 6);
-		expect(lines.slice(1).every((line) => /^\d{8}(AP|BC),(Academic-Plus|Business-Core),Ready,,\d+$/.test(line))).toBe(true);
+		expect(
+			lines
+				.slice(1)
+				.every((line) => /^\d{8}(AP|BC),(Academic-Plus|Business-Core),Ready,,\d+$/.test(line)),
+		).toBe(true);
 
-		const answer = await fulfillment(sandbox.url, { 'product-code': 'GTX-Academic-Plus', ...assignedTo() });
-		const json = (await adminGet(sandbox.url, '/sandbox/available-tests.json?testType=Academic-Plus')).body;
+		const answer = await fulfillment(sandbox.url, {
+			'product-code': 'GTX-Academic-Plus',
+			...assignedTo(),
+		});
+		const json = (
+			await adminGet(sandbox.url, '/sandbox/available-tests.json?testType=Academic-Plus')
+		).body;
 		expect(json).toHaveLength(2);
-		expect(json.map((row: Record<string, string>) => row['Test ID'])).not.toContain(answer.body['test-id']);
+		expect(json.map((row: Record<string, string>) => row['Test ID'])).not.toContain(
+			answer.body['test-id'],
+		);
 		const csvAfter = (await adminGet(sandbox.url, '/sandbox/available-tests.csv')).body as string;
 		expect(csvAfter).not.toContain(answer.body['test-id']);
 	});
@@ -168,20 +243,38 @@ describe('sandbox admin endpoints', () => {
 		const inventory = (await adminGet(sandbox.url, '/sandbox/inventory')).body;
 		expect(inventory.summary['Academic-Plus']).toMatchObject({ total: 7, available: 3 });
 		expect(inventory.tests[0]).toEqual(
-			expect.objectContaining({ testId: expect.any(String), testType: 'Academic-Plus', oid: expect.any(String), status: 'Ready' }),
+			expect.objectContaining({
+				testId: expect.any(String),
+				testType: 'Academic-Plus',
+				oid: expect.any(String),
+				status: 'Ready',
+			}),
 		);
-		const added = await adminPost(sandbox.url, '/sandbox/inventory', { testType: 'Business-Core', count: 2 });
+		const added = await adminPost(sandbox.url, '/sandbox/inventory', {
+			testType: 'Business-Core',
+			count: 2,
+		});
 		expect(added.body.added).toHaveLength(2);
 		expect(added.body.summary.available).toBe(5);
-		expect((await adminPost(sandbox.url, '/sandbox/inventory', { testType: 'Nope', count: 2 })).status).toBe(400);
+		expect(
+			(await adminPost(sandbox.url, '/sandbox/inventory', { testType: 'Nope', count: 2 })).status,
+		).toBe(400);
 	});
 
 	test('reset restores the initial inventory and empties logs, outbox, knobs and sequences', async () => {
 		const initialIds = sandbox.state.tests.map((test) => test.testId);
 		const sequence = nextSequence();
-		await fulfillment(sandbox.url, { 'product-code': 'STX-Academic-Plus', email: 'a@example.com', sequence });
+		await fulfillment(sandbox.url, {
+			'product-code': 'STX-Academic-Plus',
+			email: 'a@example.com',
+			sequence,
+		});
 		await adminPost(sandbox.url, '/sandbox/results', { hello: 'world' });
-		await adminPost(sandbox.url, '/sandbox/knobs', { latencyMs: 5, failNext: { count: 3, status: 500 }, resultVariant: 'cycle' });
+		await adminPost(sandbox.url, '/sandbox/knobs', {
+			latencyMs: 5,
+			failNext: { count: 3, status: 500 },
+			resultVariant: 'cycle',
+		});
 		expect(sandbox.state.outbox).toHaveLength(1);
 
 		const reset = await adminPost(sandbox.url, '/sandbox/reset');
@@ -198,15 +291,35 @@ describe('sandbox admin endpoints', () => {
 			duplicateDeliveries: false,
 			resultVariant: null,
 		});
-		expect((await adminGet(sandbox.url, '/sandbox/stats')).body).toMatchObject({ requests: 0, provisioned: 0, maxInFlight: 0 });
+		expect((await adminGet(sandbox.url, '/sandbox/stats')).body).toMatchObject({
+			requests: 0,
+			provisioned: 0,
+			maxInFlight: 0,
+		});
 		// The sequence is usable again.
-		expect((await fulfillment(sandbox.url, { 'product-code': 'STX-Academic-Plus', email: 'a@example.com', sequence })).status).toBe(200);
+		expect(
+			(
+				await fulfillment(sandbox.url, {
+					'product-code': 'STX-Academic-Plus',
+					email: 'a@example.com',
+					sequence,
+				})
+			).status,
+		).toBe(200);
 	});
 
 	test('the results sink stores what it is sent', async () => {
-		expect((await adminPost(sandbox.url, '/sandbox/results', { testId: 'X', level: 4.2 })).status).toBe(201);
+		expect(
+			(await adminPost(sandbox.url, '/sandbox/results', { testId: 'X', level: 4.2 })).status,
+		).toBe(201);
 		const stored = (await adminGet(sandbox.url, '/sandbox/results')).body;
-		expect(stored).toEqual([expect.objectContaining({ id: 1, body: { testId: 'X', level: 4.2 }, contentType: 'application/json' })]);
+		expect(stored).toEqual([
+			expect.objectContaining({
+				id: 1,
+				body: { testId: 'X', level: 4.2 },
+				contentType: 'application/json',
+			}),
+		]);
 		const notJson = await fetch(`${sandbox.url}/sandbox/results`, { method: 'POST', body: 'nope' });
 		expect(notJson.status).toBe(400);
 	});

@@ -1,8 +1,21 @@
 import { createHmac } from 'node:crypto';
 
-import { decodeResultForm, encodeResultForm, RESULT_FORM_CONTENT_TYPE, sampleResultData } from '../../sandbox/resultsData';
-import { applyResultVariant, RESULT_VARIANTS, type ResultVariantName } from '../../sandbox/resultVariants';
-import { DEFAULT_WEBHOOK_SIGNATURE_HEADER, signDelivery, type SenderAuth } from '../../sandbox/webhookAuth';
+import {
+	decodeResultForm,
+	encodeResultForm,
+	RESULT_FORM_CONTENT_TYPE,
+	sampleResultData,
+} from '../../sandbox/resultsData';
+import {
+	applyResultVariant,
+	RESULT_VARIANTS,
+	type ResultVariantName,
+} from '../../sandbox/resultVariants';
+import {
+	DEFAULT_WEBHOOK_SIGNATURE_HEADER,
+	signDelivery,
+	type SenderAuth,
+} from '../../sandbox/webhookAuth';
 
 /** sampleResultData() written out by hand, key order included. */
 const SAMPLE = {
@@ -37,7 +50,10 @@ describe('sampleResultData and the form envelope', () => {
 	});
 
 	test('overrides go last, keep the position of existing keys, and undefined removes a field', () => {
-		const data = sampleResultData({ TestID: 'A B/1', Status: 'Finished', Overall_Level: undefined, Extra: 1 }, new Date(Date.UTC(2025, 0, 5, 23, 59)));
+		const data = sampleResultData(
+			{ TestID: 'A B/1', Status: 'Finished', Overall_Level: undefined, Extra: 1 },
+			new Date(Date.UTC(2025, 0, 5, 23, 59)),
+		);
 		expect(data).toMatchObject({
 			TestID: 'A B/1',
 			Status: 'Finished',
@@ -56,10 +72,16 @@ describe('sampleResultData and the form envelope', () => {
 	test('ONE form field named data, holding the JSON text', () => {
 		expect(RESULT_FORM_CONTENT_TYPE).toBe('application/x-www-form-urlencoded');
 		const body = encodeResultForm({ TestID: '1', Status: 'Completed', Note: 'a&b=c ü' });
-		expect(body).toBe('data=%7B%22TestID%22%3A%221%22%2C%22Status%22%3A%22Completed%22%2C%22Note%22%3A%22a%26b%3Dc+%C3%BC%22%7D');
+		expect(body).toBe(
+			'data=%7B%22TestID%22%3A%221%22%2C%22Status%22%3A%22Completed%22%2C%22Note%22%3A%22a%26b%3Dc+%C3%BC%22%7D',
+		);
 		expect([...new URLSearchParams(body).keys()]).toEqual(['data']);
 		expect(decodeResultForm(body)).toEqual({ TestID: '1', Status: 'Completed', Note: 'a&b=c ü' });
-		expect(decodeResultForm(Buffer.from(body))).toEqual({ TestID: '1', Status: 'Completed', Note: 'a&b=c ü' });
+		expect(decodeResultForm(Buffer.from(body))).toEqual({
+			TestID: '1',
+			Status: 'Completed',
+			Note: 'a&b=c ü',
+		});
 		expect(() => decodeResultForm('other=1')).toThrow(/data/);
 	});
 });
@@ -140,14 +162,17 @@ describe('result variants', () => {
 		expect(RESULT_VARIANTS.every((variant) => variant.description.length > 10)).toBe(true);
 	});
 
-	test.each(Object.keys(EXPECTED) as ResultVariantName[])('%s applied to sampleResultData()', (name) => {
-		const original = sampleResultData();
-		const varied = applyResultVariant(name, original);
-		expect(varied).toEqual(EXPECTED[name]);
-		// A new object; the input is untouched.
-		expect(varied).not.toBe(original);
-		expect(original).toEqual(SAMPLE);
-	});
+	test.each(Object.keys(EXPECTED) as ResultVariantName[])(
+		'%s applied to sampleResultData()',
+		(name) => {
+			const original = sampleResultData();
+			const varied = applyResultVariant(name, original);
+			expect(varied).toEqual(EXPECTED[name]);
+			// A new object; the input is untouched.
+			expect(varied).not.toBe(original);
+			expect(original).toEqual(SAMPLE);
+		},
+	);
 
 	test('nested values are copied, not shared', () => {
 		const original = { ...sampleResultData(), Center: { id: 1 } };
@@ -169,15 +194,26 @@ describe('result variants', () => {
 		['Invalidated', 'Invalidated'],
 		['Disabled', 'Disabled'],
 	])('otherVocabulary: %s becomes %s', (status, other) => {
-		expect(applyResultVariant('otherVocabulary', { TestID: '1', Status: status }).Status).toBe(other);
+		expect(applyResultVariant('otherVocabulary', { TestID: '1', Status: status }).Status).toBe(
+			other,
+		);
 	});
 
 	test('lowerCaseStatus on a two-word status', () => {
-		expect(applyResultVariant('lowerCaseStatus', { Status: 'Technical Difficulty' }).Status).toBe('technical difficulty');
+		expect(applyResultVariant('lowerCaseStatus', { Status: 'Technical Difficulty' }).Status).toBe(
+			'technical difficulty',
+		);
 	});
 
 	test('decimalComma leaves blank levels alone and converts numeric text; whole numbers get ",0"', () => {
-		expect(applyResultVariant('decimalComma', { Overall_Level: '', Grammar_Level: '3.5', Reading_Level: 5, Duration: 7 })).toEqual({
+		expect(
+			applyResultVariant('decimalComma', {
+				Overall_Level: '',
+				Grammar_Level: '3.5',
+				Reading_Level: 5,
+				Duration: 7,
+			}),
+		).toEqual({
 			Overall_Level: '',
 			Grammar_Level: '3,5',
 			Reading_Level: '5,0',
@@ -186,15 +222,30 @@ describe('result variants', () => {
 	});
 
 	test('dateWithTime and isoDateTime keep a time the date already has, in UTC', () => {
-		const withTime = applyResultVariant('dateWithTime', { TestDate: '2024-08-15T09:05:07Z', TestMonth: 8 });
+		const withTime = applyResultVariant('dateWithTime', {
+			TestDate: '2024-08-15T09:05:07Z',
+			TestMonth: 8,
+		});
 		expect(withTime).toEqual({ TestDate: '8/15/2024 09:05:07' });
-		expect(applyResultVariant('isoDateTime', { TestDate: '12/1/2023 23:04:00' })).toEqual({ TestDate: '2023-12-01T23:04:00Z' });
+		expect(applyResultVariant('isoDateTime', { TestDate: '12/1/2023 23:04:00' })).toEqual({
+			TestDate: '2023-12-01T23:04:00Z',
+		});
 		// From the parts alone when TestDate is missing.
-		expect(applyResultVariant('isoDateTime', { TestMonth: 2, TestDay: 29, TestYear: 2024 })).toEqual({ TestDate: '2024-02-29T14:32:00Z' });
+		expect(
+			applyResultVariant('isoDateTime', { TestMonth: 2, TestDay: 29, TestYear: 2024 }),
+		).toEqual({ TestDate: '2024-02-29T14:32:00Z' });
 	});
 
 	test('blankOptional blanks every *_cefr, and never TestID or Status', () => {
-		const data = { TestID: 'T', Status: 'Completed', OID: 'o', Duration: 3, Overall_cefr: 'B2', Grammar_cefr: 'B1', Grammar_Level: 4 };
+		const data = {
+			TestID: 'T',
+			Status: 'Completed',
+			OID: 'o',
+			Duration: 3,
+			Overall_cefr: 'B2',
+			Grammar_cefr: 'B1',
+			Grammar_Level: 4,
+		};
 		expect(applyResultVariant('blankOptional', data)).toEqual({
 			TestID: 'T',
 			Status: 'Completed',
@@ -209,11 +260,14 @@ describe('result variants', () => {
 
 describe("the sender's authentication (sandbox/webhookAuth.ts)", () => {
 	const body = encodeResultForm(sampleResultData());
-	const hmac = (input: string, secret: string, encoding: 'hex' | 'base64') => createHmac('sha256', secret).update(input, 'utf8').digest(encoding);
+	const hmac = (input: string, secret: string, encoding: 'hex' | 'base64') =>
+		createHmac('sha256', secret).update(input, 'utf8').digest(encoding);
 
 	test('none and header', () => {
 		expect(signDelivery(body, { mode: 'none' }, 0)).toEqual({});
-		expect(signDelivery(body, { mode: 'header', headerName: 'X-Receiver-Token', value: 'token-123' }, 0)).toEqual({ 'X-Receiver-Token': 'token-123' });
+		expect(
+			signDelivery(body, { mode: 'header', headerName: 'X-Receiver-Token', value: 'token-123' }, 0),
+		).toEqual({ 'X-Receiver-Token': 'token-123' });
 	});
 
 	test('basic: Authorization Basic base64(user:password)', () => {
@@ -223,13 +277,27 @@ describe("the sender's authentication (sandbox/webhookAuth.ts)", () => {
 	});
 
 	test('hmac over the raw body, one signature per non-empty secret, space-separated', () => {
-		const auth: SenderAuth = { mode: 'hmac', headerName: 'X-Sig', secrets: ['old', '', 'new'], encoding: 'hex' };
-		expect(signDelivery(body, auth, 1_723_700_000.9)).toEqual({ 'X-Sig': `${hmac(body, 'old', 'hex')} ${hmac(body, 'new', 'hex')}` });
+		const auth: SenderAuth = {
+			mode: 'hmac',
+			headerName: 'X-Sig',
+			secrets: ['old', '', 'new'],
+			encoding: 'hex',
+		};
+		expect(signDelivery(body, auth, 1_723_700_000.9)).toEqual({
+			'X-Sig': `${hmac(body, 'old', 'hex')} ${hmac(body, 'new', 'hex')}`,
+		});
 		expect(signDelivery(Buffer.from(body), auth, 0)).toEqual(signDelivery(body, auth, 0));
 	});
 
 	test('hmac with a timestamp signs `${timestamp}.${body}`, timestamp = floor(now) in its own header', () => {
-		const auth: SenderAuth = { mode: 'hmac', headerName: 'X-Sig', secrets: ['s'], encoding: 'base64', timestampHeader: 'X-Sig-Time', toleranceSeconds: 60 };
+		const auth: SenderAuth = {
+			mode: 'hmac',
+			headerName: 'X-Sig',
+			secrets: ['s'],
+			encoding: 'base64',
+			timestampHeader: 'X-Sig-Time',
+			toleranceSeconds: 60,
+		};
 		expect(signDelivery(body, auth, 1_723_700_000.9)).toEqual({
 			'X-Sig': hmac(`1723700000.${body}`, 's', 'base64'),
 			'X-Sig-Time': '1723700000',
@@ -238,7 +306,9 @@ describe("the sender's authentication (sandbox/webhookAuth.ts)", () => {
 
 	test('an empty header name falls back to X-Itep-Webhook-Signature', () => {
 		expect(DEFAULT_WEBHOOK_SIGNATURE_HEADER).toBe('X-Itep-Webhook-Signature');
-		expect(signDelivery('x', { mode: 'hmac', headerName: '', secrets: ['k'], encoding: 'hex' }, 0)).toEqual({
+		expect(
+			signDelivery('x', { mode: 'hmac', headerName: '', secrets: ['k'], encoding: 'hex' }, 0),
+		).toEqual({
 			'X-Itep-Webhook-Signature': hmac('x', 'k', 'hex'),
 		});
 	});

@@ -13,28 +13,43 @@ import type { SenderAuth } from '../../sandbox/webhookAuth';
  * A receiver's check of a delivery, written here with node:crypto (not the sandbox's signing code, not the
  * pack's verifier): the same wire scheme, implemented a third time.
  */
-function verifyDelivery(headers: IncomingHttpHeaders, raw: Buffer, auth: SenderAuth, nowSeconds: number): boolean {
+function verifyDelivery(
+	headers: IncomingHttpHeaders,
+	raw: Buffer,
+	auth: SenderAuth,
+	nowSeconds: number,
+): boolean {
 	const header = (name: string) => {
 		const value = headers[name.toLowerCase()];
 		return Array.isArray(value) ? value.join(', ') : value;
 	};
-	const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+	const same = (a: string, b: string) =>
+		a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 	switch (auth.mode) {
 		case 'none':
 			return true;
 		case 'header':
 			return same(header(auth.headerName) ?? '', auth.value);
 		case 'basic':
-			return same(header('authorization') ?? '', `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}`);
+			return same(
+				header('authorization') ?? '',
+				`Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}`,
+			);
 		case 'hmac': {
 			let input = raw;
 			if (auth.timestampHeader) {
 				const timestamp = header(auth.timestampHeader) ?? '';
-				if (!/^\d+$/.test(timestamp) || Math.abs(nowSeconds - Number(timestamp)) > (auth.toleranceSeconds ?? 300)) return false;
+				if (
+					!/^\d+$/.test(timestamp) ||
+					Math.abs(nowSeconds - Number(timestamp)) > (auth.toleranceSeconds ?? 300)
+				)
+					return false;
 				input = Buffer.concat([Buffer.from(`${timestamp}.`), raw]);
 			}
 			const received = (header(auth.headerName) ?? '').split(' ').filter(Boolean);
-			const expected = auth.secrets.map((secret) => createHmac('sha256', secret).update(input).digest(auth.encoding));
+			const expected = auth.secrets.map((secret) =>
+				createHmac('sha256', secret).update(input).digest(auth.encoding),
+			);
 			return received.some((signature) => expected.some((candidate) => same(candidate, signature)));
 		}
 	}
@@ -90,8 +105,15 @@ describe('sandbox results webhook sender', () => {
 	let sandbox: RunningSandbox;
 	let receiver: Receiver;
 
-	async function provisionTracked(track: string, productCode = 'GTX-Academic-Plus'): Promise<string> {
-		const answer = await fulfillment(sandbox.url, { 'product-code': productCode, track, 'assigned-to': { name: 'Mary' } });
+	async function provisionTracked(
+		track: string,
+		productCode = 'GTX-Academic-Plus',
+	): Promise<string> {
+		const answer = await fulfillment(sandbox.url, {
+			'product-code': productCode,
+			track,
+			'assigned-to': { name: 'Mary' },
+		});
 		expect(answer.status).toBe(200);
 		return answer.body['test-id'];
 	}
@@ -102,7 +124,10 @@ describe('sandbox results webhook sender', () => {
 
 	beforeEach(async () => {
 		receiver = await new Receiver().start();
-		sandbox = await startSandbox({ port: 0, webhook: { timeoutMs: 300, backoffBaseMs: 40, maxAttempts: 4 } });
+		sandbox = await startSandbox({
+			port: 0,
+			webhook: { timeoutMs: 300, backoffBaseMs: 40, maxAttempts: 4 },
+		});
 	});
 	afterEach(async () => {
 		await sandbox.close();
@@ -113,7 +138,15 @@ describe('sandbox results webhook sender', () => {
 		['none', { mode: 'none' }],
 		['header', { mode: 'header', headerName: 'X-Receiver-Token', value: 'token-123' }],
 		['basic', { mode: 'basic', user: 'itep', password: 'pa:ss word' }],
-		['hmac (hex, no timestamp)', { mode: 'hmac', headerName: 'X-Itep-Webhook-Signature', secrets: ['whsec-1'], encoding: 'hex' }],
+		[
+			'hmac (hex, no timestamp)',
+			{
+				mode: 'hmac',
+				headerName: 'X-Itep-Webhook-Signature',
+				secrets: ['whsec-1'],
+				encoding: 'hex',
+			},
+		],
 		[
 			'hmac (base64, timestamped, two secrets)',
 			{
@@ -127,64 +160,74 @@ describe('sandbox results webhook sender', () => {
 		],
 	];
 
-	test.each(authModes)('completed results arrive in the documented form, authenticated with %s', async (_label, auth) => {
-		await addTrackingCode({ code: 'RC', url: receiver.url, auth });
-		const testId = await provisionTracked('RC');
+	test.each(authModes)(
+		'completed results arrive in the documented form, authenticated with %s',
+		async (_label, auth) => {
+			await addTrackingCode({ code: 'RC', url: receiver.url, auth });
+			const testId = await provisionTracked('RC');
 
-		const completed = await adminPost(sandbox.url, '/sandbox/complete-next?wait=1', { track: 'RC' });
-		expect(completed.status).toBe(200);
-		expect(completed.body.test).toMatchObject({ testId, status: 'Completed' });
+			const completed = await adminPost(sandbox.url, '/sandbox/complete-next?wait=1', {
+				track: 'RC',
+			});
+			expect(completed.status).toBe(200);
+			expect(completed.body.test).toMatchObject({ testId, status: 'Completed' });
 
-		expect(receiver.received).toHaveLength(1);
-		const { headers, raw } = receiver.received[0];
-		expect(headers['content-type']).toBe('application/x-www-form-urlencoded');
-		// ONE form field named data, holding a JSON string.
-		const form = new URLSearchParams(raw.toString('utf8'));
-		expect([...form.keys()]).toEqual(['data']);
-		const data = JSON.parse(form.get('data') as string);
-		const test = sandbox.state.tests.find((candidate) => candidate.testId === testId)!;
-		expect(data).toMatchObject({ TestID: testId, OID: test.oid, Status: 'Completed' });
-		expect(data.Overall_Level).toBeGreaterThanOrEqual(0);
-		expect(data.Overall_Level).toBeLessThanOrEqual(6);
-		expect(Math.round(data.Overall_Level * 10)).toBeCloseTo(data.Overall_Level * 10, 6);
-		for (const section of ['Grammar', 'Listening', 'Reading', 'Writing', 'Speaking']) {
-			expect(data[`${section}_Level`]).toEqual(expect.any(Number));
-		}
-		expect(data.TestDate).toBe(`${data.TestMonth}/${data.TestDay}/${data.TestYear}`);
-		expect(data.score_report_url).toBe(`${sandbox.url}/sandbox/score-report/${testId}`);
+			expect(receiver.received).toHaveLength(1);
+			const { headers, raw } = receiver.received[0];
+			expect(headers['content-type']).toBe('application/x-www-form-urlencoded');
+			// ONE form field named data, holding a JSON string.
+			const form = new URLSearchParams(raw.toString('utf8'));
+			expect([...form.keys()]).toEqual(['data']);
+			const data = JSON.parse(form.get('data') as string);
+			const test = sandbox.state.tests.find((candidate) => candidate.testId === testId)!;
+			expect(data).toMatchObject({ TestID: testId, OID: test.oid, Status: 'Completed' });
+			expect(data.Overall_Level).toBeGreaterThanOrEqual(0);
+			expect(data.Overall_Level).toBeLessThanOrEqual(6);
+			expect(Math.round(data.Overall_Level * 10)).toBeCloseTo(data.Overall_Level * 10, 6);
+			for (const section of ['Grammar', 'Listening', 'Reading', 'Writing', 'Speaking']) {
+				expect(data[`${section}_Level`]).toEqual(expect.any(Number));
+			}
+			expect(data.TestDate).toBe(`${data.TestMonth}/${data.TestDay}/${data.TestYear}`);
+			expect(data.score_report_url).toBe(`${sandbox.url}/sandbox/score-report/${testId}`);
 
-		// An independent receiver (node:crypto, written in this test) accepts exactly what was sent.
-		expect(verifyDelivery(headers, raw, auth, nowSeconds())).toBe(true);
-		expect(decodeData(raw)).toMatchObject({ TestID: testId, Status: 'Completed' });
-		// What the delivery record says was sent is what arrived.
-		const [record] = sandbox.state.deliveries;
-		expect(record).toMatchObject({ variant: 'documented', body: raw.toString('utf8'), outcome: 'delivered' });
-		expect(record.data).toEqual(data);
+			// An independent receiver (node:crypto, written in this test) accepts exactly what was sent.
+			expect(verifyDelivery(headers, raw, auth, nowSeconds())).toBe(true);
+			expect(decodeData(raw)).toMatchObject({ TestID: testId, Status: 'Completed' });
+			// What the delivery record says was sent is what arrived.
+			const [record] = sandbox.state.deliveries;
+			expect(record).toMatchObject({
+				variant: 'documented',
+				body: raw.toString('utf8'),
+				outcome: 'delivered',
+			});
+			expect(record.data).toEqual(data);
 
-		if (auth.mode !== 'none') {
-			const tampered = Buffer.from(raw.toString('utf8').replace('Completed', 'Invalidated'));
-			const wrongSecrets: SenderAuth =
-				auth.mode === 'header'
-					? { ...auth, value: 'other' }
-					: auth.mode === 'basic'
-						? { ...auth, password: 'other' }
-						: { ...auth, secrets: ['other'] };
-			expect(verifyDelivery(headers, raw, wrongSecrets, nowSeconds())).toBe(false);
-			if (auth.mode === 'hmac') expect(verifyDelivery(headers, tampered, auth, nowSeconds())).toBe(false);
-		}
-	});
+			if (auth.mode !== 'none') {
+				const tampered = Buffer.from(raw.toString('utf8').replace('Completed', 'Invalidated'));
+				const wrongSecrets: SenderAuth =
+					auth.mode === 'header'
+						? { ...auth, value: 'other' }
+						: auth.mode === 'basic'
+							? { ...auth, password: 'other' }
+							: { ...auth, secrets: ['other'] };
+				expect(verifyDelivery(headers, raw, wrongSecrets, nowSeconds())).toBe(false);
+				if (auth.mode === 'hmac')
+					expect(verifyDelivery(headers, tampered, auth, nowSeconds())).toBe(false);
+			}
+		},
+	);
 
 	test('the score report page shows the generated levels', async () => {
 		await addTrackingCode({ code: 'RC', url: receiver.url, auth: { mode: 'none' } });
 		const testId = await provisionTracked('RC', 'GTX-Academic-Core');
 		await adminPost(sandbox.url, '/sandbox/complete-next?wait=1', {});
-		const data = JSON.parse(new URLSearchParams(receiver.received[0].raw.toString()).get('data') as string);
+		const data = JSON.parse(
+			new URLSearchParams(receiver.received[0].raw.toString()).get('data') as string,
+		);
 		// Core tests have three sections in the sandbox.
-		expect(Object.keys(data).filter((key) => key.endsWith('_Level') && key !== 'Overall_Level')).toEqual([
-			'Grammar_Level',
-			'Listening_Level',
-			'Reading_Level',
-		]);
+		expect(
+			Object.keys(data).filter((key) => key.endsWith('_Level') && key !== 'Overall_Level'),
+		).toEqual(['Grammar_Level', 'Listening_Level', 'Reading_Level']);
 		const report = await fetch(data.score_report_url);
 		expect(report.status).toBe(200);
 		const html = await report.text();
@@ -205,7 +248,10 @@ describe('sandbox results webhook sender', () => {
 		expect(delivery.attempts.map((attempt) => attempt.status)).toEqual([500, 502, 200]);
 		expect(delivery.attempts[0].responseSnippet).toBe('receiver says 500');
 		expect(receiver.received).toHaveLength(3);
-		const gaps = [receiver.received[1].at - receiver.received[0].at, receiver.received[2].at - receiver.received[1].at];
+		const gaps = [
+			receiver.received[1].at - receiver.received[0].at,
+			receiver.received[2].at - receiver.received[1].at,
+		];
 		expect(gaps[0]).toBeGreaterThanOrEqual(35);
 		expect(gaps[1]).toBeGreaterThanOrEqual(75);
 		// Every attempt carries the same bytes.
@@ -239,18 +285,31 @@ describe('sandbox results webhook sender', () => {
 		const [delivery] = await results[results.length - 1].settled;
 		expect(delivery.outcome).toBe('failed');
 		expect(delivery.attempts).toHaveLength(4);
-		expect(delivery.attempts.every((attempt) => attempt.status === null && /ECONNREFUSED/.test(attempt.error ?? ''))).toBe(true);
+		expect(
+			delivery.attempts.every(
+				(attempt) => attempt.status === null && /ECONNREFUSED/.test(attempt.error ?? ''),
+			),
+		).toBe(true);
 		receiver = await new Receiver().start();
 	});
 
 	test('duplicateDeliveries sends every delivery twice with the same data', async () => {
-		await addTrackingCode({ code: 'RC', url: receiver.url, auth: { mode: 'hmac', headerName: 'X-Sig', secrets: ['s'], encoding: 'hex' } });
+		await addTrackingCode({
+			code: 'RC',
+			url: receiver.url,
+			auth: { mode: 'hmac', headerName: 'X-Sig', secrets: ['s'], encoding: 'hex' },
+		});
 		await adminPost(sandbox.url, '/sandbox/knobs', { duplicateDeliveries: true });
 		await provisionTracked('RC');
 
 		const completed = await adminPost(sandbox.url, '/sandbox/complete-next?wait=1', {});
 		const deliveries = completed.body.steps[completed.body.steps.length - 1].deliveries;
-		expect(deliveries.map((delivery: { copy: number; outcome: string }) => [delivery.copy, delivery.outcome])).toEqual([
+		expect(
+			deliveries.map((delivery: { copy: number; outcome: string }) => [
+				delivery.copy,
+				delivery.outcome,
+			]),
+		).toEqual([
 			[1, 'delivered'],
 			[2, 'delivered'],
 		]);
@@ -260,19 +319,33 @@ describe('sandbox results webhook sender', () => {
 
 	test('Finished is reported only when the tracking code asks for it; Started never is', async () => {
 		await addTrackingCode({ code: 'QUIET', url: receiver.url, auth: { mode: 'none' } });
-		await addTrackingCode({ code: 'CHATTY', url: receiver.url, auth: { mode: 'none' }, notifyOnFinished: true });
+		await addTrackingCode({
+			code: 'CHATTY',
+			url: receiver.url,
+			auth: { mode: 'none' },
+			notifyOnFinished: true,
+		});
 		const quiet = await provisionTracked('QUIET');
 		const chatty = await provisionTracked('CHATTY');
 
 		for (const testId of [quiet, chatty]) {
 			for (const to of ['started', 'finished']) {
-				const answer = await adminPost(sandbox.url, `/sandbox/tests/${testId}/transition?wait=1`, { to });
+				const answer = await adminPost(sandbox.url, `/sandbox/tests/${testId}/transition?wait=1`, {
+					to,
+				});
 				expect(answer.status).toBe(200);
 			}
 		}
 		expect(receiver.received).toHaveLength(1);
-		const data = JSON.parse(new URLSearchParams(receiver.received[0].raw.toString()).get('data') as string);
-		expect(data).toMatchObject({ TestID: chatty, Status: 'Finished', Overall_Level: '', Overall_cefr: '' });
+		const data = JSON.parse(
+			new URLSearchParams(receiver.received[0].raw.toString()).get('data') as string,
+		);
+		expect(data).toMatchObject({
+			TestID: chatty,
+			Status: 'Finished',
+			Overall_Level: '',
+			Overall_cefr: '',
+		});
 		expect(receiver.received[0].headers['content-type']).toBe('application/x-www-form-urlencoded');
 	});
 
@@ -293,11 +366,19 @@ describe('sandbox results webhook sender', () => {
 
 	test('transitions follow the documented states and refuse impossible moves', async () => {
 		const testId = await provisionTracked('NOWHERE');
-		const early = await adminPost(sandbox.url, `/sandbox/tests/${testId}/transition`, { to: 'completed' });
+		const early = await adminPost(sandbox.url, `/sandbox/tests/${testId}/transition`, {
+			to: 'completed',
+		});
 		expect(early.status).toBe(409);
 		expect(early.body.error.code).toBe('INVALID_TRANSITION');
-		expect((await adminPost(sandbox.url, `/sandbox/tests/${testId}/transition`, { to: 'graded' })).status).toBe(400);
-		expect((await adminPost(sandbox.url, '/sandbox/tests/00000000XX/transition', { to: 'started' })).status).toBe(404);
+		expect(
+			(await adminPost(sandbox.url, `/sandbox/tests/${testId}/transition`, { to: 'graded' }))
+				.status,
+		).toBe(400);
+		expect(
+			(await adminPost(sandbox.url, '/sandbox/tests/00000000XX/transition', { to: 'started' }))
+				.status,
+		).toBe(404);
 
 		// A tracking code without a configured receiver: recorded as skipped, not lost silently.
 		sandbox.transition(testId, 'started');
@@ -325,8 +406,16 @@ describe('sandbox results webhook sender', () => {
 	});
 
 	test('tracking codes are listed without their secrets and validated on the way in', async () => {
-		await addTrackingCode({ code: 'H', url: receiver.url, auth: { mode: 'header', headerName: 'X-Token', value: 'sekret-value' } });
-		await addTrackingCode({ code: 'B', url: receiver.url, auth: { mode: 'basic', user: 'u', password: 'sekret-password' } });
+		await addTrackingCode({
+			code: 'H',
+			url: receiver.url,
+			auth: { mode: 'header', headerName: 'X-Token', value: 'sekret-value' },
+		});
+		await addTrackingCode({
+			code: 'B',
+			url: receiver.url,
+			auth: { mode: 'basic', user: 'u', password: 'sekret-password' },
+		});
 		await addTrackingCode({
 			code: 'S',
 			url: receiver.url,
@@ -335,13 +424,25 @@ describe('sandbox results webhook sender', () => {
 		const listed = await adminGet(sandbox.url, '/sandbox/tracking-codes');
 		expect(listed.body).toHaveLength(3);
 		expect(JSON.stringify(listed.body)).not.toMatch(/sekret/);
-		expect(listed.body[2].auth).toEqual({ mode: 'hmac', headerName: 'X-Sig', encoding: 'hex', secretsConfigured: 1, timestampHeader: null });
+		expect(listed.body[2].auth).toEqual({
+			mode: 'hmac',
+			headerName: 'X-Sig',
+			encoding: 'hex',
+			secretsConfigured: 1,
+			timestampHeader: null,
+		});
 
 		const bad = await addTrackingCode({ code: 'X', url: 'not a url', auth: { mode: 'none' } });
 		expect(bad.status).toBe(400);
-		const noSecret = await adminPost(sandbox.url, '/sandbox/tracking-codes', { code: 'X', url: receiver.url, auth: { mode: 'hmac', headerName: 'X' } });
+		const noSecret = await adminPost(sandbox.url, '/sandbox/tracking-codes', {
+			code: 'X',
+			url: receiver.url,
+			auth: { mode: 'hmac', headerName: 'X' },
+		});
 		expect(noSecret.status).toBe(400);
-		expect((await adminPost(sandbox.url, '/sandbox/tracking-codes/H', {}, 'DELETE')).status).toBe(200);
+		expect((await adminPost(sandbox.url, '/sandbox/tracking-codes/H', {}, 'DELETE')).status).toBe(
+			200,
+		);
 		expect((await adminGet(sandbox.url, '/sandbox/tracking-codes')).body).toHaveLength(2);
 	});
 
@@ -349,15 +450,20 @@ describe('sandbox results webhook sender', () => {
 		await sandbox.close();
 		sandbox = await startSandbox({
 			port: 0,
-			trackingCodes: [{ code: 'CFG', url: receiver.url, auth: { mode: 'header', headerName: 'X-T', value: 'v' } }],
+			trackingCodes: [
+				{ code: 'CFG', url: receiver.url, auth: { mode: 'header', headerName: 'X-T', value: 'v' } },
+			],
 		});
 		await provisionTracked('CFG');
 		await adminPost(sandbox.url, '/sandbox/complete-next?wait=1', {});
 		expect(receiver.received).toHaveLength(1);
 		expect(receiver.received[0].headers['x-t']).toBe('v');
-		await expect(startSandbox({ port: 0, trackingCodes: [{ code: 'BAD', url: receiver.url, auth: { mode: 'basic' } as never }] })).rejects.toThrow(
-			/basic auth needs user and password/,
-		);
+		await expect(
+			startSandbox({
+				port: 0,
+				trackingCodes: [{ code: 'BAD', url: receiver.url, auth: { mode: 'basic' } as never }],
+			}),
+		).rejects.toThrow(/basic auth needs user and password/);
 	});
 
 	describe('the resultVariant knob', () => {
@@ -371,8 +477,16 @@ describe('sandbox results webhook sender', () => {
 				expect(data.TestDate).toBe(`${data.TestMonth}/${data.TestDay}/${data.TestYear}`);
 			},
 			numbersAsText: (data) => {
-				for (const key of ['Duration', 'TestMonth', 'TestDay', 'TestYear']) expect(data[key]).toMatch(/^\d+$/);
-				for (const section of ['Overall', 'Grammar', 'Listening', 'Reading', 'Writing', 'Speaking']) {
+				for (const key of ['Duration', 'TestMonth', 'TestDay', 'TestYear'])
+					expect(data[key]).toMatch(/^\d+$/);
+				for (const section of [
+					'Overall',
+					'Grammar',
+					'Listening',
+					'Reading',
+					'Writing',
+					'Speaking',
+				]) {
 					expect(data[`${section}_Level`]).toMatch(levelText);
 				}
 				expect(data.Status).toBe('Completed');
@@ -385,14 +499,23 @@ describe('sandbox results webhook sender', () => {
 				expect(data.Overall_Level).toEqual(expect.any(Number));
 			},
 			decimalComma: (data) => {
-				for (const section of ['Overall', 'Grammar', 'Listening', 'Reading', 'Writing', 'Speaking']) {
+				for (const section of [
+					'Overall',
+					'Grammar',
+					'Listening',
+					'Reading',
+					'Writing',
+					'Speaking',
+				]) {
 					expect(data[`${section}_Level`]).toMatch(commaText);
 				}
 				expect(data.Duration).toEqual(expect.any(Number));
 			},
 			dateWithTime: (data) => {
 				const now = new Date();
-				expect(data.TestDate).toBe(`${now.getUTCMonth() + 1}/${now.getUTCDate()}/${now.getUTCFullYear()} 14:32:00`);
+				expect(data.TestDate).toBe(
+					`${now.getUTCMonth() + 1}/${now.getUTCDate()}/${now.getUTCFullYear()} 14:32:00`,
+				);
 				expect(data).not.toHaveProperty('TestMonth');
 				expect(data).not.toHaveProperty('TestDay');
 				expect(data).not.toHaveProperty('TestYear');
@@ -402,10 +525,17 @@ describe('sandbox results webhook sender', () => {
 				expect(data).not.toHaveProperty('TestYear');
 			},
 			blankOptional: (data, testId) => {
-				expect(data).toMatchObject({ OID: null, Duration: null, Overall_cefr: '', TestID: testId, Status: 'Completed' });
+				expect(data).toMatchObject({
+					OID: null,
+					Duration: null,
+					Overall_cefr: '',
+					TestID: testId,
+					Status: 'Completed',
+				});
 				expect(data.Overall_Level).toEqual(expect.any(Number));
 			},
-			missingOptional: (data, testId) => expect(data).toEqual({ TestID: testId, Status: 'Completed' }),
+			missingOptional: (data, testId) =>
+				expect(data).toEqual({ TestID: testId, Status: 'Completed' }),
 			extraFields: (data) => {
 				expect(data).toMatchObject({
 					Status: 'Completed',
@@ -418,25 +548,43 @@ describe('sandbox results webhook sender', () => {
 		};
 
 		test('there is an expectation here for every variant', () => {
-			expect(Object.keys(expectations).sort()).toEqual(RESULT_VARIANTS.map((variant) => variant.name).sort());
+			expect(Object.keys(expectations).sort()).toEqual(
+				RESULT_VARIANTS.map((variant) => variant.name).sort(),
+			);
 		});
 
-		test.each(RESULT_VARIANTS.map((variant) => variant.name))('%s: the delivery actually sent is shaped by the variant', async (name) => {
-			await addTrackingCode({ code: 'RC', url: receiver.url, auth: { mode: 'none' } });
-			expect((await adminPost(sandbox.url, '/sandbox/knobs', { resultVariant: name })).status).toBe(200);
-			const testId = await provisionTracked('RC');
-			await adminPost(sandbox.url, '/sandbox/complete-next?wait=1', {});
+		test.each(RESULT_VARIANTS.map((variant) => variant.name))(
+			'%s: the delivery actually sent is shaped by the variant',
+			async (name) => {
+				await addTrackingCode({ code: 'RC', url: receiver.url, auth: { mode: 'none' } });
+				expect(
+					(await adminPost(sandbox.url, '/sandbox/knobs', { resultVariant: name })).status,
+				).toBe(200);
+				const testId = await provisionTracked('RC');
+				await adminPost(sandbox.url, '/sandbox/complete-next?wait=1', {});
 
-			expect(receiver.received).toHaveLength(1);
-			const data = decodeData(receiver.received[0].raw);
-			expectations[name](data, testId);
-			const [record] = (await adminGet<DeliveryRecord[]>(sandbox.url, `/sandbox/deliveries?testId=${testId}`)).body;
-			expect(record).toMatchObject({ variant: name, outcome: 'delivered', body: receiver.received[0].raw.toString('utf8') });
-			expect(record.data).toEqual(data);
-		});
+				expect(receiver.received).toHaveLength(1);
+				const data = decodeData(receiver.received[0].raw);
+				expectations[name](data, testId);
+				const [record] = (
+					await adminGet<DeliveryRecord[]>(sandbox.url, `/sandbox/deliveries?testId=${testId}`)
+				).body;
+				expect(record).toMatchObject({
+					variant: name,
+					outcome: 'delivered',
+					body: receiver.received[0].raw.toString('utf8'),
+				});
+				expect(record.data).toEqual(data);
+			},
+		);
 
 		test('"cycle" sends every variant in turn, delivery by delivery, then starts again; each one signed as sent', async () => {
-			const auth: SenderAuth = { mode: 'hmac', headerName: 'X-Sig', secrets: ['cycle-secret'], encoding: 'hex' };
+			const auth: SenderAuth = {
+				mode: 'hmac',
+				headerName: 'X-Sig',
+				secrets: ['cycle-secret'],
+				encoding: 'hex',
+			};
 			await addTrackingCode({ code: 'RC', url: receiver.url, auth });
 			await adminPost(sandbox.url, '/sandbox/knobs', { resultVariant: 'cycle' });
 			const rounds = RESULT_VARIANTS.length + 1;
@@ -448,7 +596,10 @@ describe('sandbox results webhook sender', () => {
 			}
 
 			const names = RESULT_VARIANTS.map((variant) => variant.name);
-			expect(sandbox.state.deliveries.map((delivery) => delivery.variant)).toEqual([...names, names[0]]);
+			expect(sandbox.state.deliveries.map((delivery) => delivery.variant)).toEqual([
+				...names,
+				names[0],
+			]);
 			expect(receiver.received).toHaveLength(rounds);
 			receiver.received.forEach((request, index) => {
 				expect(verifyDelivery(request.headers, request.raw, auth, nowSeconds())).toBe(true);
@@ -463,14 +614,19 @@ describe('sandbox results webhook sender', () => {
 			await adminPost(sandbox.url, '/sandbox/knobs', { resultVariant: 'cycle' });
 			await provisionTracked('RC');
 			await adminPost(sandbox.url, '/sandbox/complete-next?wait=1', {});
-			await adminPost(sandbox.url, '/sandbox/knobs', { resultVariant: 'cycle', duplicateDeliveries: true });
+			await adminPost(sandbox.url, '/sandbox/knobs', {
+				resultVariant: 'cycle',
+				duplicateDeliveries: true,
+			});
 			await provisionTracked('RC');
 			await adminPost(sandbox.url, '/sandbox/complete-next?wait=1', {});
-			expect(sandbox.state.deliveries.map((delivery) => [delivery.copy, delivery.variant])).toEqual([
-				[1, 'documented'],
-				[1, 'documented'],
-				[2, 'documented'],
-			]);
+			expect(sandbox.state.deliveries.map((delivery) => [delivery.copy, delivery.variant])).toEqual(
+				[
+					[1, 'documented'],
+					[1, 'documented'],
+					[2, 'documented'],
+				],
+			);
 			expect(receiver.received[1].raw.equals(receiver.received[2].raw)).toBe(true);
 		});
 	});

@@ -41,7 +41,7 @@ export const fulfillmentFields: INodeProperties[] = [
 		placeholder: 'support@yourcompany.com',
 		default: '',
 		description:
-			'For STX codes iTEP sends a copy of the candidate\'s e-mail here. Recommended if you give candidates first-line support.',
+			"For STX codes iTEP sends a copy of the candidate's e-mail here. Recommended if you give candidates first-line support.",
 	},
 	{
 		displayName: 'Tracking Code',
@@ -59,7 +59,7 @@ export const fulfillmentFields: INodeProperties[] = [
 		placeholder: 'Add Candidate Detail',
 		default: {},
 		description:
-			'Stored in the test ID\'s Assigned To field, which marks it as used. iTEP recommends at least the name, e-mail and your own ID for troubleshooting.',
+			"Stored in the test ID's Assigned To field, which marks it as used. iTEP recommends at least the name, e-mail and your own ID for troubleshooting.",
 		options: [
 			{
 				displayName: 'Email',
@@ -75,28 +75,31 @@ export const fulfillmentFields: INodeProperties[] = [
 				type: 'string',
 				placeholder: '2026-12-31',
 				default: '',
-				description: 'Sent as "expire": after this date you may reassign the test ID to someone else',
+				description:
+					'Sent as "expire": after this date you may reassign the test ID to someone else',
 			},
 			{
 				displayName: 'Extra JSON',
 				name: 'extraJson',
 				type: 'json',
 				default: '{}',
-				description: 'Any other keys you want to store, as a JSON object; merged after the fields above',
+				description:
+					'Any other keys you want to store, as a JSON object; merged after the fields above',
 			},
 			{
 				displayName: 'Name',
 				name: 'candidateName',
 				type: 'string',
 				default: '',
-				description: 'The candidate\'s full name',
+				description: "The candidate's full name",
 			},
 			{
 				displayName: 'Your Candidate ID',
 				name: 'candidateId',
 				type: 'string',
 				default: '',
-				description: 'Your own identifier for the candidate, so support can find them in your system',
+				description:
+					'Your own identifier for the candidate, so support can find them in your system',
 			},
 		],
 	},
@@ -105,10 +108,11 @@ export const fulfillmentFields: INodeProperties[] = [
 		name: 'registrationMode',
 		type: 'options',
 		default: 'none',
-		description: 'Pre-fills the candidate\'s registration form. Only the field names iTEP documents are accepted.',
+		description:
+			"Pre-fills the candidate's registration form. Only the field names iTEP documents are accepted.",
 		options: [
 			{ name: 'None', value: 'none' },
-			{ name: 'Pick Fields', value: 'fields', description: 'Choose each field from iTEP\'s list' },
+			{ name: 'Pick Fields', value: 'fields', description: "Choose each field from iTEP's list" },
 			{ name: 'JSON', value: 'json', description: 'Write the registration object as JSON' },
 		],
 	},
@@ -163,7 +167,7 @@ export const fulfillmentFields: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to build and sign the request and return its method, URL, headers and exact body without sending it. Use it to compare signatures with iTEP\'s examples.',
+					"Whether to build and sign the request and return its method, URL, headers and exact body without sending it. Use it to compare signatures with iTEP's examples.",
 			},
 			{
 				displayName: 'Max Concurrent Requests',
@@ -181,7 +185,7 @@ export const fulfillmentFields: INodeProperties[] = [
 				typeOptions: { minValue: 1, numberPrecision: 0 },
 				default: 1,
 				description:
-					'The request\'s sequence number, which iTEP uses against replays. Leave this option out to have a fresh, never-reused number generated per request.',
+					"The request's sequence number, which iTEP uses against replays. Leave this option out to have a fresh, never-reused number generated per request.",
 			},
 			{
 				displayName: 'Timeout (Ms)',

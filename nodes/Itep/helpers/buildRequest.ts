@@ -136,29 +136,46 @@ export function parseJsonObject(
 	raw: unknown,
 	field: string,
 ): { value?: Record<string, unknown>; issue?: FieldIssue } {
-	if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return {};
+	if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === ''))
+		return {};
 	let value = raw;
 	if (typeof raw === 'string') {
 		try {
 			value = JSON.parse(raw);
 		} catch {
-			return { issue: { field, message: `${field} is not valid JSON; write an object such as {"key": "value"}` } };
+			return {
+				issue: {
+					field,
+					message: `${field} is not valid JSON; write an object such as {"key": "value"}`,
+				},
+			};
 		}
 	}
 	if (!value || typeof value !== 'object' || Array.isArray(value)) {
-		return { issue: { field, message: `${field} must be a JSON object such as {"key": "value"}, not a list or a plain value` } };
+		return {
+			issue: {
+				field,
+				message: `${field} must be a JSON object such as {"key": "value"}, not a list or a plain value`,
+			},
+		};
 	}
 	const entries = Object.entries(value as Record<string, unknown>);
 	return entries.length ? { value: Object.fromEntries(entries) } : {};
 }
 
-function setIfPresent(target: Record<string, unknown>, key: string, value: string | undefined): void {
+function setIfPresent(
+	target: Record<string, unknown>,
+	key: string,
+	value: string | undefined,
+): void {
 	const trimmed = value?.trim();
 	if (trimmed) target[key] = trimmed;
 }
 
 /** Explicit sequence numbers used by more than one item, as "Sequence 5 is used by items 1 and 3". */
-export function findDuplicateSequences(sequences: Array<number | undefined>): Map<number, number[]> {
+export function findDuplicateSequences(
+	sequences: Array<number | undefined>,
+): Map<number, number[]> {
 	const byValue = new Map<number, number[]>();
 	sequences.forEach((sequence, index) => {
 		if (sequence === undefined) return;

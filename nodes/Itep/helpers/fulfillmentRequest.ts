@@ -35,8 +35,7 @@ export interface FieldIssue {
 }
 
 export type ValidationResult =
-	| { ok: true; body: FulfillmentBody }
-	| { ok: false; issues: FieldIssue[] };
+	{ ok: true; body: FulfillmentBody } | { ok: false; issues: FieldIssue[] };
 
 const registrationFieldSet: ReadonlySet<string> = new Set(REGISTRATION_FIELDS);
 
@@ -119,7 +118,9 @@ function stxIssues(fields: Record<string, unknown>): FieldIssue[] {
 /** `__proto__` cannot be written into a JavaScript object faithfully, so it is refused, never dropped. */
 function assignedToIssues(assignedTo: unknown): FieldIssue[] {
 	if (!isPlainObject(assignedTo) || !Object.keys(assignedTo).includes('__proto__')) return [];
-	return [{ field: FIELD_LABELS['assigned-to'], message: 'Assigned To must not have a key "__proto__"' }];
+	return [
+		{ field: FIELD_LABELS['assigned-to'], message: 'Assigned To must not have a key "__proto__"' },
+	];
 }
 
 /** Names are checked on the object's own keys, so `__proto__` or `constructor` is reported like any typo. */
@@ -139,7 +140,10 @@ function registrationIssues(registration: unknown): FieldIssue[] {
 						: '; see the list of valid names in the field picker'),
 			});
 		} else if (!['string', 'number', 'boolean'].includes(typeof value)) {
-			issues.push({ field, message: `Registration field "${name}" must be text, a number or true/false` });
+			issues.push({
+				field,
+				message: `Registration field "${name}" must be text, a number or true/false`,
+			});
 		}
 	}
 	return issues;

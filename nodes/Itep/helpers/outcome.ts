@@ -37,7 +37,7 @@ const NOT_SENT_CODES = new Set([
 ]);
 
 const CHECK_BEFORE_RETRY =
-	'Open the iTEP administration system and look for a test ID whose Assigned To holds this candidate before running again (every request\'s Assigned To carries its sequence number): iTEP may have assigned a test ID (and for STX e-mailed the candidate). This request is never re-sent automatically.';
+	"Open the iTEP administration system and look for a test ID whose Assigned To holds this candidate before running again (every request's Assigned To carries its sequence number): iTEP may have assigned a test ID (and for STX e-mailed the candidate). This request is never re-sent automatically.";
 
 /**
  * The provisioned test ID from a 2xx answer: a JSON object with one of the known field names holding text
@@ -89,7 +89,11 @@ export function describeApiFailure(response: ApiResponse, productCode: string): 
 		httpCode: statusCode,
 	});
 
-	if (code === API_ERROR_CODES.noAvailableTestIds || statusCode === NO_AVAILABLE_TEST_IDS_STATUS || /no available/i.test(text)) {
+	if (
+		code === API_ERROR_CODES.noAvailableTestIds ||
+		statusCode === NO_AVAILABLE_TEST_IDS_STATUS ||
+		/no available/i.test(text)
+	) {
 		return rejected(
 			`No available test IDs left for ${productCode}`,
 			'Every test ID of this product is already used or assigned, so nothing was provisioned. Buy more test IDs (or free expired assignments) in the iTEP administration system, check the AVAILABLE TESTS panel, then run the workflow again.',
@@ -98,7 +102,7 @@ export function describeApiFailure(response: ApiResponse, productCode: string): 
 	if (code === API_ERROR_CODES.badSignature || statusCode === 401 || statusCode === 403) {
 		return rejected(
 			'iTEP rejected the API key or signature',
-			'Nothing was provisioned. Check the credential: the API key from the PRODUCT CODES screen, the signature header name and the encoding iTEP gave you. Use the Dry Run option to compare the signature with iTEP\'s example.',
+			"Nothing was provisioned. Check the credential: the API key from the PRODUCT CODES screen, the signature header name and the encoding iTEP gave you. Use the Dry Run option to compare the signature with iTEP's example.",
 		);
 	}
 	if (code === API_ERROR_CODES.unknownProductCode || statusCode === 404) {
@@ -169,11 +173,18 @@ function readErrorBody(body: unknown): { code?: string; text: string } {
 	if (typeof body === 'string') return { text: body.trim().slice(0, 300) };
 	if (body && typeof body === 'object') {
 		const record = body as Record<string, unknown>;
-		const inner = (record.error && typeof record.error === 'object' ? record.error : record) as Record<string, unknown>;
-		const text = [inner.message, record.message, typeof record.error === 'string' ? record.error : undefined].find(
-			(value) => typeof value === 'string',
-		) as string | undefined;
-		return { code: typeof inner.code === 'string' ? inner.code : undefined, text: (text ?? '').slice(0, 300) };
+		const inner = (
+			record.error && typeof record.error === 'object' ? record.error : record
+		) as Record<string, unknown>;
+		const text = [
+			inner.message,
+			record.message,
+			typeof record.error === 'string' ? record.error : undefined,
+		].find((value) => typeof value === 'string') as string | undefined;
+		return {
+			code: typeof inner.code === 'string' ? inner.code : undefined,
+			text: (text ?? '').slice(0, 300),
+		};
 	}
 	return { text: '' };
 }

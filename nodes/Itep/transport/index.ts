@@ -56,7 +56,10 @@ export function describeSignedRequest(
 	credential: ICredentialsDecrypted,
 	body: FulfillmentBody,
 ): { method: string; url: string; headers: Record<string, string>; body: string } {
-	const signed = signRequest(readItepApiCredential(credential.data ?? {}), fulfillmentRequest(body, 0));
+	const signed = signRequest(
+		readItepApiCredential(credential.data ?? {}),
+		fulfillmentRequest(body, 0),
+	);
 	return {
 		method: signed.method ?? 'POST',
 		url: `${signed.baseURL ?? ''}${signed.url}`,

@@ -16,7 +16,9 @@ export interface ItepApiCredential {
 }
 
 /** Reads the decrypted credential into typed, trimmed settings (one place for defaults). */
-export function readItepApiCredential(credentials: ICredentialDataDecryptedObject): ItepApiCredential {
+export function readItepApiCredential(
+	credentials: ICredentialDataDecryptedObject,
+): ItepApiCredential {
 	const encoding = String(credentials.signatureEncoding ?? 'hex') as SignatureEncoding;
 	return {
 		apiKey: String(credentials.apiKey ?? ''),
@@ -36,14 +38,19 @@ export function signRequest(
 	requestOptions: IHttpRequestOptions,
 ): IHttpRequestOptions {
 	const { body } = requestOptions;
-	const payload =
-		typeof body === 'string' ? body : serializeBody((body ?? {}) as object);
+	const payload = typeof body === 'string' ? body : serializeBody((body ?? {}) as object);
 	const replaced = new Set([settings.signatureHeader.toLowerCase(), 'content-type']);
 	const headers = Object.fromEntries(
-		Object.entries(requestOptions.headers ?? {}).filter(([name]) => !replaced.has(name.toLowerCase())),
+		Object.entries(requestOptions.headers ?? {}).filter(
+			([name]) => !replaced.has(name.toLowerCase()),
+		),
 	);
 	headers['Content-Type'] = 'application/json';
-	headers[settings.signatureHeader] = computeSignature(payload, settings.apiKey, settings.signatureEncoding);
+	headers[settings.signatureHeader] = computeSignature(
+		payload,
+		settings.apiKey,
+		settings.signatureEncoding,
+	);
 	// Relative URLs (the node's) go to the credential's base URL; absolute ones are left alone.
 	const absolute = /^[a-z][a-z\d+.-]*:\/\//i.test(requestOptions.url ?? '');
 	return {

@@ -7,9 +7,30 @@ import { startSandbox, type RunningSandbox } from '../../../sandbox/server';
 import { availableCount, findTest, productCode, runItep } from '../../helpers/itepNode';
 
 const CANDIDATES = [
-	{ name: 'Ana Silva', email: 'ana@example.com', id: 'C-001', first: 'Ana', last: 'Silva', cohort: 'spring' },
-	{ name: 'Zoë Ñúñez', email: 'zoe@example.com', id: 'C-002', first: 'Zoë', last: 'Ñúñez', cohort: 'summer' },
-	{ name: '李雷', email: 'li.lei@example.com', id: 'C-003', first: '雷', last: '李', cohort: 'autumn' },
+	{
+		name: 'Ana Silva',
+		email: 'ana@example.com',
+		id: 'C-001',
+		first: 'Ana',
+		last: 'Silva',
+		cohort: 'spring',
+	},
+	{
+		name: 'Zoë Ñúñez',
+		email: 'zoe@example.com',
+		id: 'C-002',
+		first: 'Zoë',
+		last: 'Ñúñez',
+		cohort: 'summer',
+	},
+	{
+		name: '李雷',
+		email: 'li.lei@example.com',
+		id: 'C-003',
+		first: '雷',
+		last: '李',
+		cohort: 'autumn',
+	},
 ];
 
 describe('GTX and STX end to end', () => {
@@ -60,7 +81,14 @@ describe('GTX and STX end to end', () => {
 			const candidate = CANDIDATES[index];
 			const log = sandbox.state.requests[index];
 			expect(item.pairedItem).toEqual({ item: index });
-			expect(Object.keys(item.json)).toEqual(['testId', 'operation', 'productCode', 'sequence', 'email', 'response']);
+			expect(Object.keys(item.json)).toEqual([
+				'testId',
+				'operation',
+				'productCode',
+				'sequence',
+				'email',
+				'response',
+			]);
 			expect(item.json).toMatchObject({
 				operation: 'getTestId',
 				productCode: 'GTX-Academic-Plus',
@@ -99,8 +127,17 @@ describe('GTX and STX end to end', () => {
 			expect(stored?.testType).toBe('Academic-Plus');
 			expect(stored?.assignedTo).toEqual(assignedTo);
 			expect(Object.keys(stored?.assignedTo ?? {})).toEqual(Object.keys(assignedTo));
-			expect(stored?.registration).toEqual({ First_Name: candidate.first, Last_Name: candidate.last, Country: 'US' });
-			expect(stored).toMatchObject({ track: 'RC', productCode: 'GTX-Academic-Plus', fulfilledVia: 'gtx', sequence: log.sequence });
+			expect(stored?.registration).toEqual({
+				First_Name: candidate.first,
+				Last_Name: candidate.last,
+				Country: 'US',
+			});
+			expect(stored).toMatchObject({
+				track: 'RC',
+				productCode: 'GTX-Academic-Plus',
+				fulfilledVia: 'gtx',
+				sequence: log.sequence,
+			});
 		}
 	});
 
@@ -166,15 +203,30 @@ describe('GTX and STX end to end', () => {
 				Email: candidate.email,
 				Birthday: '1990-01-02',
 			});
-			expect(Object.keys(stored?.registration ?? {})).toEqual(['Last_Name', 'First_Name', 'Email', 'Birthday']);
-			expect(stored).toMatchObject({ fulfilledVia: 'stx', emailedTo: candidate.email, sequence: item.json.sequence });
+			expect(Object.keys(stored?.registration ?? {})).toEqual([
+				'Last_Name',
+				'First_Name',
+				'Email',
+				'Birthday',
+			]);
+			expect(stored).toMatchObject({
+				fulfilledVia: 'stx',
+				emailedTo: candidate.email,
+				sequence: item.json.sequence,
+			});
 		}
 	});
 
 	test('GTX with Assigned To left empty: the node still fills it, so no test ID is handed out twice; no e-mail', async () => {
 		// iTEP (and the sandbox) count a Ready test ID as available while its Assigned To is empty.
-		const availableBefore = sandbox.state.tests.filter((test) => test.testType === 'Academic-Plus' && isAvailable(test)).length;
-		const output = await runItep({ target: sandbox, parameters: { email: 'ana@example.com' }, items: [{}, {}] });
+		const availableBefore = sandbox.state.tests.filter(
+			(test) => test.testType === 'Academic-Plus' && isAvailable(test),
+		).length;
+		const output = await runItep({
+			target: sandbox,
+			parameters: { email: 'ana@example.com' },
+			items: [{}, {}],
+		});
 		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 		expect(sandbox.state.outbox).toHaveLength(0);
 		expect(new Set(output.map((item) => item.json.testId)).size).toBe(2);
@@ -187,7 +239,9 @@ describe('GTX and STX end to end', () => {
 			});
 			expect(isAvailable(stored!)).toBe(false);
 		}
-		const availableAfter = sandbox.state.tests.filter((test) => test.testType === 'Academic-Plus' && isAvailable(test)).length;
+		const availableAfter = sandbox.state.tests.filter(
+			(test) => test.testType === 'Academic-Plus' && isAvailable(test),
+		).length;
 		expect(availableAfter).toBe(availableBefore - 2);
 	});
 

@@ -8,10 +8,19 @@ import { ItepWebhookSignatureApi } from '../../../credentials/ItepWebhookSignatu
 import { CREDENTIAL_OF_MODE } from '../../../nodes/ItepTrigger/auth';
 import { ItepTrigger } from '../../../nodes/ItepTrigger/ItepTrigger.node';
 // Deliveries are built and signed by the sandbox (its own code), as iTEP would send them.
-import { encodeResultForm, RESULT_FORM_CONTENT_TYPE, sampleResultData } from '../../../sandbox/resultsData';
+import {
+	encodeResultForm,
+	RESULT_FORM_CONTENT_TYPE,
+	sampleResultData,
+} from '../../../sandbox/resultsData';
 import { applyResultVariant, RESULT_VARIANTS } from '../../../sandbox/resultVariants';
 import { signDelivery, type SenderAuth } from '../../../sandbox/webhookAuth';
-import { multipartBody, startWebhookHarness, type Harness, type HarnessOptions } from '../../helpers/webhookHarness';
+import {
+	multipartBody,
+	startWebhookHarness,
+	type Harness,
+	type HarnessOptions,
+} from '../../helpers/webhookHarness';
 
 const HEADER_SECRET = 'hdr-SECRET-7f3a9c';
 const BASIC_PASSWORD = 'basic-SECRET-51d2e';
@@ -57,7 +66,11 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 let harness: Harness | undefined;
 const start = async (options: Partial<HarnessOptions> = {}) => {
-	harness = await startWebhookHarness({ nodeType: new ItepTrigger(), credentials: CREDENTIALS, ...options });
+	harness = await startWebhookHarness({
+		nodeType: new ItepTrigger(),
+		credentials: CREDENTIALS,
+		...options,
+	});
 	return harness;
 };
 
@@ -152,14 +165,21 @@ describe('authentication none', () => {
 			headers: { 'Content-Type': multipart.contentType },
 		});
 		expect([asJsonString.status, asObject.status, asMultipart.status]).toEqual([200, 200, 200]);
-		expect(h.executions.map((execution) => execution[0][0].json.testId)).toEqual(['J-1', 'J-2', 'M-1']);
+		expect(h.executions.map((execution) => execution[0][0].json.testId)).toEqual([
+			'J-1',
+			'J-2',
+			'M-1',
+		]);
 	});
 });
 
 describe('rejections start nothing', () => {
 	test.each(['GET', 'PUT', 'PATCH', 'DELETE'])('%s -> 405 with Allow: POST', async (method) => {
 		const h = await start();
-		const reply = await send(h.url, { method, ...(method !== 'GET' && delivery(sampleResultData())) });
+		const reply = await send(h.url, {
+			method,
+			...(method !== 'GET' && delivery(sampleResultData())),
+		});
 		expect(reply.status).toBe(405);
 		expect(reply.headers.get('allow')).toBe('POST');
 		expect(reply.body).toEqual({ error: 'only POST is accepted' });
@@ -202,7 +222,10 @@ describe('rejections start nothing', () => {
 
 	test('malformed JSON envelope is refused by n8n itself (422) before the node runs', async () => {
 		const h = await start();
-		const reply = await send(h.url, { body: '{"data":', headers: { 'Content-Type': 'application/json' } });
+		const reply = await send(h.url, {
+			body: '{"data":',
+			headers: { 'Content-Type': 'application/json' },
+		});
 		expect(reply.status).toBe(422);
 		expect(h.results).toHaveLength(0);
 		expectNothingStarted(h);
@@ -211,7 +234,10 @@ describe('rejections start nothing', () => {
 	test('a 1 MB body -> 400 promptly', async () => {
 		const h = await start();
 		const started = performance.now();
-		const reply = await send(h.url, delivery(sampleResultData({ Padding: 'p'.repeat(1024 * 1024) })));
+		const reply = await send(
+			h.url,
+			delivery(sampleResultData({ Padding: 'p'.repeat(1024 * 1024) })),
+		);
 		expect(reply.status).toBe(400);
 		expect(reply.body.error).toMatch(/larger than/);
 		expect(performance.now() - started).toBeLessThan(2000);
@@ -246,16 +272,23 @@ describe('authentication modes over HTTP', () => {
 	test('hmac: signed 200; either secret during rotation 200; unsigned, wrong key, tampered body 401', async () => {
 		const h = await start({ parameters: { authentication: 'hmac' } });
 		expect((await send(h.url, delivery(data(), SENDER.hmac))).status).toBe(200);
-		expect((await send(h.url, delivery(sampleResultData({ TestID: 'NEXT' }), SENDER.hmacNext))).status).toBe(200);
+		expect(
+			(await send(h.url, delivery(sampleResultData({ TestID: 'NEXT' }), SENDER.hmacNext))).status,
+		).toBe(200);
 
 		const wrongKey = { ...SENDER.hmac, secrets: ['not-the-secret'] } as SenderAuth;
-		expect((await send(h.url, delivery(sampleResultData({ TestID: 'W' }), wrongKey))).status).toBe(401);
+		expect((await send(h.url, delivery(sampleResultData({ TestID: 'W' }), wrongKey))).status).toBe(
+			401,
+		);
 		expect((await send(h.url, delivery(sampleResultData({ TestID: 'U' })))).status).toBe(401);
 		const signed = delivery(sampleResultData({ TestID: 'T', Overall_Level: 2 }), SENDER.hmac);
 		const tampered = { ...signed, body: signed.body.replace('%3A2%2C', '%3A6%2C') };
 		expect(tampered.body).not.toBe(signed.body);
 		expect((await send(h.url, tampered)).status).toBe(401);
-		expect(h.executions.map((execution) => execution[0][0].json.testId)).toEqual(['50613490BP', 'NEXT']);
+		expect(h.executions.map((execution) => execution[0][0].json.testId)).toEqual([
+			'50613490BP',
+			'NEXT',
+		]);
 	});
 
 	test('hmac: stale and future timestamps 401', async () => {
@@ -266,7 +299,9 @@ describe('authentication modes over HTTP', () => {
 		expectNothingStarted(h);
 		expect(h.logs.map((entry) => entry.message)).toEqual([
 			expect.stringMatching(/\(401\): header X-Itep-Webhook-Timestamp is older than 300 seconds/),
-			expect.stringMatching(/\(401\): header X-Itep-Webhook-Timestamp is more than 300 seconds in the future/),
+			expect.stringMatching(
+				/\(401\): header X-Itep-Webhook-Timestamp is more than 300 seconds in the future/,
+			),
 		]);
 	});
 
@@ -274,7 +309,10 @@ describe('authentication modes over HTTP', () => {
 		const h = await start({ parameters: { authentication: 'hmac' } });
 		const multipart = multipartBody({ data: JSON.stringify(data()) });
 		const headers = signDelivery(multipart.body, SENDER.hmac, nowSeconds());
-		const reply = await send(h.url, { body: multipart.body, headers: { ...headers, 'Content-Type': multipart.contentType } });
+		const reply = await send(h.url, {
+			body: multipart.body,
+			headers: { ...headers, 'Content-Type': multipart.contentType },
+		});
 		expect(reply.status).toBe(401);
 		expectNothingStarted(h);
 	});
@@ -285,9 +323,11 @@ describe('authentication modes over HTTP', () => {
 		expect(reply.status).toBe(500);
 		expect(reply.body).toEqual({ error: 'trigger is misconfigured' });
 		expectNothingStarted(h);
-		expect(h.logs.some((entry) => entry.level === 'error' && /cannot read its credential/.test(entry.message))).toBe(
-			true,
-		);
+		expect(
+			h.logs.some(
+				(entry) => entry.level === 'error' && /cannot read its credential/.test(entry.message),
+			),
+		).toBe(true);
 	});
 
 	test('no secret appears in any response or log line, whatever the outcome', async () => {
@@ -312,9 +352,15 @@ describe('event filter', () => {
 		const finished = await send(h.url, delivery(sampleResultData({ Status: 'Finished' })));
 		const reset = await send(h.url, delivery(sampleResultData({ Status: 'Ready' })));
 		expect([finished.status, reset.status]).toEqual([200, 200]);
-		expect(finished.body).toEqual({ received: true, started: false, reason: 'event "finished" is not selected' });
+		expect(finished.body).toEqual({
+			received: true,
+			started: false,
+			reason: 'event "finished" is not selected',
+		});
 		expectNothingStarted(h);
-		expect((await send(h.url, delivery(sampleResultData({ Status: 'Complete' })))).body).toEqual(STARTED);
+		expect((await send(h.url, delivery(sampleResultData({ Status: 'Complete' })))).body).toEqual(
+			STARTED,
+		);
 		expect(h.executions).toHaveLength(1);
 	});
 
@@ -339,7 +385,11 @@ describe('event filter', () => {
 });
 
 describe('duplicate suppression', () => {
-	async function fire(h: Harness, count: number, make: () => { body: string; headers: Record<string, string> }) {
+	async function fire(
+		h: Harness,
+		count: number,
+		make: () => { body: string; headers: Record<string, string> },
+	) {
 		return await Promise.all(Array.from({ length: count }, async () => await send(h.url, make())));
 	}
 
@@ -349,7 +399,9 @@ describe('duplicate suppression', () => {
 		expect(replies.every((reply) => reply.status === 200)).toBe(true);
 		expect(h.executions).toHaveLength(1);
 		expect(replies.filter((reply) => reply.body.started === true)).toHaveLength(1);
-		expect(replies.filter((reply) => reply.body.reason === 'repeat of a delivery already received')).toHaveLength(49);
+		expect(
+			replies.filter((reply) => reply.body.reason === 'repeat of a delivery already received'),
+		).toHaveLength(49);
 	});
 
 	test('the same holds when verification awaits a credential first (HMAC)', async () => {
@@ -367,7 +419,11 @@ describe('duplicate suppression', () => {
 		// Same normalised status in other words is other content, so not a repeat: only true repeats are.
 		await send(h.url, delivery(sampleResultData({ Status: 'Complete' })));
 		await send(h.url, delivery(sampleResultData({ TestID: 'OTHER' })));
-		expect(h.executions.map((execution) => `${execution[0][0].json.testId}/${execution[0][0].json.status}`)).toEqual([
+		expect(
+			h.executions.map(
+				(execution) => `${execution[0][0].json.testId}/${execution[0][0].json.status}`,
+			),
+		).toEqual([
 			'50613490BP/finished',
 			'50613490BP/completed',
 			'50613490BP/completed',
@@ -416,7 +472,11 @@ describe('lifecycle and description', () => {
 		expect(await h.runLifecycle('delete')).toBe(true);
 		expect(await h.runLifecycle('checkExists')).toBe(false);
 		expect(h.staticData['node:iTEP Trigger']).toEqual({});
-		expect(h.logs.some((entry) => entry.message.includes('http://n8n.example.test/webhook/itep-results'))).toBe(true);
+		expect(
+			h.logs.some((entry) =>
+				entry.message.includes('http://n8n.example.test/webhook/itep-results'),
+			),
+		).toBe(true);
 	});
 
 	test('one credential per authentication choice, each tested by the node, names in one agreement', () => {
@@ -433,16 +493,28 @@ describe('lifecycle and description', () => {
 				testedBy: 'itepWebhookCredentialTest',
 			})),
 		);
-		const classes = [new ItepWebhookHeaderAuthApi(), new ItepWebhookBasicAuthApi(), new ItepWebhookSignatureApi()];
-		expect(classes.map((credential) => credential.name).sort()).toEqual(Object.values(CREDENTIAL_OF_MODE).sort());
+		const classes = [
+			new ItepWebhookHeaderAuthApi(),
+			new ItepWebhookBasicAuthApi(),
+			new ItepWebhookSignatureApi(),
+		];
+		expect(classes.map((credential) => credential.name).sort()).toEqual(
+			Object.values(CREDENTIAL_OF_MODE).sort(),
+		);
 		expect(typeof methods.credentialTest.itepWebhookCredentialTest).toBe('function');
 	});
 
 	test('trigger conventions: POST among the registered methods, onReceived, no inputs, no tool use', () => {
 		const { description } = new ItepTrigger();
 		const [webhook] = description.webhooks ?? [];
-		expect(String(webhook.httpMethod).split(',')).toEqual(expect.arrayContaining(['POST', 'GET', 'HEAD']));
-		expect(webhook).toMatchObject({ name: 'default', responseMode: 'onReceived', isFullPath: true });
+		expect(String(webhook.httpMethod).split(',')).toEqual(
+			expect.arrayContaining(['POST', 'GET', 'HEAD']),
+		);
+		expect(webhook).toMatchObject({
+			name: 'default',
+			responseMode: 'onReceived',
+			isFullPath: true,
+		});
 		expect(description).toMatchObject({
 			name: 'itepTrigger',
 			displayName: 'iTEP Trigger',
@@ -460,9 +532,15 @@ describe('lifecycle and description', () => {
 		const test = methods.credentialTest.itepWebhookCredentialTest;
 		const run = async (type: string, data: Record<string, unknown>) =>
 			await test.call({} as never, { id: '1', name: 'c', type, data } as never);
-		expect(await run('itepWebhookSignatureApi', CREDENTIALS.itepWebhookSignatureApi)).toMatchObject({ status: 'OK' });
-		expect(await run('itepWebhookHeaderAuthApi', CREDENTIALS.itepWebhookHeaderAuthApi)).toMatchObject({ status: 'OK' });
-		expect(await run('itepWebhookBasicAuthApi', CREDENTIALS.itepWebhookBasicAuthApi)).toMatchObject({ status: 'OK' });
+		expect(await run('itepWebhookSignatureApi', CREDENTIALS.itepWebhookSignatureApi)).toMatchObject(
+			{ status: 'OK' },
+		);
+		expect(
+			await run('itepWebhookHeaderAuthApi', CREDENTIALS.itepWebhookHeaderAuthApi),
+		).toMatchObject({ status: 'OK' });
+		expect(await run('itepWebhookBasicAuthApi', CREDENTIALS.itepWebhookBasicAuthApi)).toMatchObject(
+			{ status: 'OK' },
+		);
 		const broken = await run('itepWebhookSignatureApi', {
 			...CREDENTIALS.itepWebhookSignatureApi,
 			secret: ` ${HMAC_SECRET}`,
@@ -470,10 +548,13 @@ describe('lifecycle and description', () => {
 		});
 		expect(broken).toEqual({
 			status: 'Error',
-			message: 'Signature Header Name is not a valid HTTP header name; Secret starts or ends with whitespace',
+			message:
+				'Signature Header Name is not a valid HTTP header name; Secret starts or ends with whitespace',
 		});
 		expect(broken.message).not.toContain(HMAC_SECRET);
-		expect(await run('itepWebhookHeaderAuthApi', { headerName: 'X-Itep-Token', headerSecret: '' })).toEqual({
+		expect(
+			await run('itepWebhookHeaderAuthApi', { headerName: 'X-Itep-Token', headerSecret: '' }),
+		).toEqual({
 			status: 'Error',
 			message: 'Header Value is empty',
 		});
@@ -481,7 +562,7 @@ describe('lifecycle and description', () => {
 });
 
 describe('defects an independent review found', () => {
-	test('version 1.1: an empty path is the node\'s webhook ID, so the URL cannot be guessed', async () => {
+	test("version 1.1: an empty path is the node's webhook ID, so the URL cannot be guessed", async () => {
 		const h = await start();
 		expect(await h.runLifecycle('create')).toBe(true);
 		expect(h.staticData['node:iTEP Trigger']).toMatchObject({
@@ -499,7 +580,10 @@ describe('defects an independent review found', () => {
 
 	test('a forged "Completed" for the same test cannot suppress the genuine delivery that follows', async () => {
 		const h = await start();
-		const forged = await send(h.url, delivery(sampleResultData({ Overall_Level: 0.5, Overall_cefr: 'A1' })));
+		const forged = await send(
+			h.url,
+			delivery(sampleResultData({ Overall_Level: 0.5, Overall_cefr: 'A1' })),
+		);
 		const genuine = await send(h.url, delivery(sampleResultData()));
 		expect([forged.body, genuine.body]).toEqual([STARTED, STARTED]);
 		expect(h.executions.map((execution) => execution[0][0].json.overallLevel)).toEqual([0.5, 4.2]);
@@ -526,7 +610,11 @@ describe('defects an independent review found', () => {
 
 	test('a test ("manual") delivery never hides a production one: the mode is part of the scope', async () => {
 		const shared = { workflowId: 'wf-mode-scope', nodeId: 'trigger-mode-scope' };
-		const manual = await startWebhookHarness({ nodeType: new ItepTrigger(), mode: 'manual', ...shared });
+		const manual = await startWebhookHarness({
+			nodeType: new ItepTrigger(),
+			mode: 'manual',
+			...shared,
+		});
 		const production = await start({ mode: 'webhook', ...shared });
 		try {
 			expect((await send(manual.url, delivery(sampleResultData()))).body).toEqual(STARTED);
@@ -542,9 +630,16 @@ describe('defects an independent review found', () => {
 		const h = await start();
 		const reply = await send(h.url, delivery(sampleResultData({ Status: 'Graded' })));
 		expect(reply.body).toEqual(STARTED);
-		expect(h.executions[0][0][0].json).toMatchObject({ status: 'unknown', statusText: 'Graded', event: 'unrecognized' });
+		expect(h.executions[0][0][0].json).toMatchObject({
+			status: 'unknown',
+			statusText: 'Graded',
+			event: 'unrecognized',
+		});
 		expect(h.logs).toContainEqual(
-			expect.objectContaining({ level: 'warn', message: expect.stringMatching(/unrecognised Status "Graded"/) }),
+			expect.objectContaining({
+				level: 'warn',
+				message: expect.stringMatching(/unrecognised Status "Graded"/),
+			}),
 		);
 	});
 
@@ -552,11 +647,22 @@ describe('defects an independent review found', () => {
 		const h = await start();
 		const reply = await send(
 			h.url,
-			delivery(sampleResultData({ Speaking_Score: '78%', Overall_Level: '4,2', TestDate: '8/15/2024 14:32:00', TestMonth: undefined })),
+			delivery(
+				sampleResultData({
+					Speaking_Score: '78%',
+					Overall_Level: '4,2',
+					TestDate: '8/15/2024 14:32:00',
+					TestMonth: undefined,
+				}),
+			),
 		);
 		expect(reply.body).toEqual(STARTED);
 		const item = h.executions[0][0][0].json;
-		expect(item).toMatchObject({ overallLevel: null, testDate: '2024-08-15', sections: { speaking: { score: null, level: 4 } } });
+		expect(item).toMatchObject({
+			overallLevel: null,
+			testDate: '2024-08-15',
+			sections: { speaking: { score: null, level: 4 } },
+		});
 		expect((item.warnings as Array<{ field: string }>).map((warning) => warning.field)).toEqual([
 			'Overall_Level',
 			'Speaking_Score',
@@ -567,14 +673,18 @@ describe('defects an independent review found', () => {
 	});
 
 	test.each(RESULT_VARIANTS.map((variant) => variant.name))(
-		'the sandbox\'s %s variant, HMAC-signed by the sandbox, starts one execution',
+		"the sandbox's %s variant, HMAC-signed by the sandbox, starts one execution",
 		async (name) => {
 			const h = await start({ parameters: { authentication: 'hmac' } });
 			const sent = applyResultVariant(name, sampleResultData());
 			const reply = await send(h.url, delivery(sent, SENDER.hmac));
 			expect(reply.status).toBe(200);
 			expect(reply.body).toEqual(STARTED);
-			expect(h.executions[0][0][0].json).toMatchObject({ testId: '50613490BP', event: 'completed', original: sent });
+			expect(h.executions[0][0][0].json).toMatchObject({
+				testId: '50613490BP',
+				event: 'completed',
+				original: sent,
+			});
 		},
 	);
 
@@ -582,16 +692,22 @@ describe('defects an independent review found', () => {
 		['no Content-Type at all', undefined],
 		['application/octet-stream', 'application/octet-stream'],
 		['text/html', 'text/html'],
-	])('version 1.1, %s: n8n leaves the body unread; the node reads and verifies it', async (_name, contentType) => {
-		const h = await start({ parameters: { authentication: 'hmac' } });
-		const body = encodeResultForm(sampleResultData({ TestID: 'ODD-1' }));
-		const headers: Record<string, string> = signDelivery(body, SENDER.hmac, nowSeconds());
-		if (contentType) headers['Content-Type'] = contentType;
-		const reply = await send(h.url, { body: Buffer.from(body), headers });
-		expect(reply.status).toBe(200);
-		expect(h.executions.map((execution) => execution[0][0].json.testId)).toEqual(['ODD-1']);
-		const forged = await send(h.url, { body: Buffer.from(body.replace('ODD-1', 'ODD-2')), headers });
-		expect(forged.status).toBe(401);
-		expect(h.executions).toHaveLength(1);
-	});
+	])(
+		'version 1.1, %s: n8n leaves the body unread; the node reads and verifies it',
+		async (_name, contentType) => {
+			const h = await start({ parameters: { authentication: 'hmac' } });
+			const body = encodeResultForm(sampleResultData({ TestID: 'ODD-1' }));
+			const headers: Record<string, string> = signDelivery(body, SENDER.hmac, nowSeconds());
+			if (contentType) headers['Content-Type'] = contentType;
+			const reply = await send(h.url, { body: Buffer.from(body), headers });
+			expect(reply.status).toBe(200);
+			expect(h.executions.map((execution) => execution[0][0].json.testId)).toEqual(['ODD-1']);
+			const forged = await send(h.url, {
+				body: Buffer.from(body.replace('ODD-1', 'ODD-2')),
+				headers,
+			});
+			expect(forged.status).toBe(401);
+			expect(h.executions).toHaveLength(1);
+		},
+	);
 });

@@ -14,7 +14,8 @@ beforeEach(() => {
 
 /** Keys held for a scope, read from the private map: the pack ships no test-only accessor. */
 const held = (scopeId: string): number =>
-	(memory as unknown as { scopes: Map<string, Map<string, number>> }).scopes.get(scopeId)?.size ?? 0;
+	(memory as unknown as { scopes: Map<string, Map<string, number>> }).scopes.get(scopeId)?.size ??
+	0;
 
 test('the first delivery is admitted, repeats inside the window are not', () => {
 	expect(memory.claim('wf:node', key, 1_000, WINDOW)).toBe(true);

@@ -11,7 +11,11 @@ import {
 } from '../../../nodes/ItepTrigger/resultPayload';
 // Deliveries are built by the sandbox, an independent implementation of iTEP's documents, not by the parser.
 import { encodeResultForm, sampleResultData } from '../../../sandbox/resultsData';
-import { applyResultVariant, RESULT_VARIANTS, type ResultVariantName } from '../../../sandbox/resultVariants';
+import {
+	applyResultVariant,
+	RESULT_VARIANTS,
+	type ResultVariantName,
+} from '../../../sandbox/resultVariants';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -31,7 +35,7 @@ const reasonOf = (outcome: { ok: true } | { ok: false; reason: string }): string
 	return outcome.reason;
 };
 
-describe('a complete delivery in iTEP\'s documented format', () => {
+describe("a complete delivery in iTEP's documented format", () => {
 	test('is normalised field by field, with every original field kept', () => {
 		const data = sampleResultData({ Grammar_cefr: 'B2', Custom_Field: { nested: [1, 2] } });
 		const result = accepted(parseResultDelivery(formDelivery(data)));
@@ -114,11 +118,17 @@ describe('a complete delivery in iTEP\'s documented format', () => {
 	});
 
 	test('testDate falls back to TestDate (M/D/YYYY) when the parts are incomplete', () => {
-		const parsed = parseResultData({ TestID: 'T', Status: 'Finished', TestDate: '1/2/2024', TestYear: 2024 });
+		const parsed = parseResultData({
+			TestID: 'T',
+			Status: 'Finished',
+			TestDate: '1/2/2024',
+			TestYear: 2024,
+		});
 		expect(accepted(parsed).testDate).toBe('2024-01-02');
-		expect(accepted(parseResultData({ TestID: 'T', Status: 'Finished', TestDate: '12/31/1999' })).testDate).toBe(
-			'1999-12-31',
-		);
+		expect(
+			accepted(parseResultData({ TestID: 'T', Status: 'Finished', TestDate: '12/31/1999' }))
+				.testDate,
+		).toBe('1999-12-31');
 	});
 });
 
@@ -162,9 +172,9 @@ describe('envelopes', () => {
 	test('JSON body {"data": "<json>"}', () => {
 		const body = { data: json };
 		const raw = Buffer.from(JSON.stringify(body));
-		expect(accepted(parseResultDelivery({ contentType: 'application/json', body, rawBody: raw })).testId).toBe(
-			'ENV-1',
-		);
+		expect(
+			accepted(parseResultDelivery({ contentType: 'application/json', body, rawBody: raw })).testId,
+		).toBe('ENV-1');
 	});
 
 	test('JSON body {"data": {...}} and the data object itself', () => {
@@ -176,9 +186,10 @@ describe('envelopes', () => {
 
 	test('multipart as n8n parses it: fields under body.data', () => {
 		const body = { data: { data: json }, files: {} };
-		expect(accepted(parseResultDelivery({ contentType: 'multipart/form-data; boundary=x', body })).testId).toBe(
-			'ENV-1',
-		);
+		expect(
+			accepted(parseResultDelivery({ contentType: 'multipart/form-data; boundary=x', body }))
+				.testId,
+		).toBe('ENV-1');
 	});
 
 	test('form body that n8n did not parse is read from the raw bytes', () => {
@@ -188,19 +199,22 @@ describe('envelopes', () => {
 
 	test('unknown or missing content type: the bytes are sniffed', () => {
 		const form = Buffer.from(encodeResultForm(data));
-		expect(accepted(parseResultDelivery({ contentType: 'text/plain', body: form.toString(), rawBody: form })).testId).toBe(
-			'ENV-1',
-		);
+		expect(
+			accepted(
+				parseResultDelivery({ contentType: 'text/plain', body: form.toString(), rawBody: form }),
+			).testId,
+		).toBe('ENV-1');
 		expect(accepted(parseResultDelivery({ rawBody: Buffer.from(json) })).testId).toBe('ENV-1');
-		expect(reasonOf(parseResultDelivery({ contentType: 'text/plain', rawBody: Buffer.from('hello') }))).toBe(
-			'body is neither a `data` form field nor JSON',
-		);
+		expect(
+			reasonOf(parseResultDelivery({ contentType: 'text/plain', rawBody: Buffer.from('hello') })),
+		).toBe('body is neither a `data` form field nor JSON');
 	});
 
 	test('a UTF-8 BOM before the JSON is tolerated', () => {
-		expect(accepted(parseResultDelivery(formDelivery(`data=${encodeURIComponent(`\ufeff${json}`)}`))).testId).toBe(
-			'ENV-1',
-		);
+		expect(
+			accepted(parseResultDelivery(formDelivery(`data=${encodeURIComponent(`\ufeff${json}`)}`)))
+				.testId,
+		).toBe('ENV-1');
 	});
 
 	test('form encoding with "+" for spaces decodes (URLSearchParams style)', () => {
@@ -219,7 +233,11 @@ describe('only TestID and Status can make a delivery unreadable', () => {
 		['empty TestID', sampleResultData({ TestID: '  ' }), 'TestID is empty'],
 		['empty Status', sampleResultData({ Status: '' }), 'Status is empty'],
 		['TestID boolean', sampleResultData({ TestID: true }), 'TestID is not text or a number'],
-		['TestID object', { ...sampleResultData(), TestID: { id: 1 } }, 'TestID is not text or a number'],
+		[
+			'TestID object',
+			{ ...sampleResultData(), TestID: { id: 1 } },
+			'TestID is not text or a number',
+		],
 		['Status number', sampleResultData({ Status: 3 }), 'Status is not text'],
 		['Status null', sampleResultData({ Status: null }), 'Status is missing'],
 	])('%s', (_name, data, reason) => {
@@ -227,22 +245,87 @@ describe('only TestID and Status can make a delivery unreadable', () => {
 	});
 
 	test('a TestID only on the prototype was not sent', () => {
-		expect(reasonOf(parseResultData(Object.create({ TestID: 'X', Status: 'Completed' })))).toBe('TestID is missing');
+		expect(reasonOf(parseResultData(Object.create({ TestID: 'X', Status: 'Completed' })))).toBe(
+			'TestID is missing',
+		);
 	});
 });
 
 describe('any other field that cannot be read becomes null with a warning, and the result still arrives', () => {
 	test.each([
 		['OID boolean', { OID: false }, 'oid', 'OID', false, 'OID is not text or a number'],
-		['Duration text', { Duration: 'an hour' }, 'durationMinutes', 'Duration', 'an hour', 'Duration is not a number of minutes'],
-		['Duration negative', { Duration: -1 }, 'durationMinutes', 'Duration', -1, 'Duration is not a number of minutes'],
-		['Duration array', { Duration: [74] }, 'durationMinutes', 'Duration', [74], 'Duration is not a number of minutes'],
-		['Overall_Level too high', { Overall_Level: 6.1 }, 'overallLevel', 'Overall_Level', 6.1, 'Overall_Level is not a level from 0.0 to 6.0'],
-		['Overall_Level text', { Overall_Level: 'B2' }, 'overallLevel', 'Overall_Level', 'B2', 'Overall_Level is not a level from 0.0 to 6.0'],
-		['Overall_Level decimal comma', { Overall_Level: '4,2' }, 'overallLevel', 'Overall_Level', '4,2', 'Overall_Level is not a level from 0.0 to 6.0'],
-		['Overall_Level boolean', { Overall_Level: true }, 'overallLevel', 'Overall_Level', true, 'Overall_Level is not a level from 0.0 to 6.0'],
-		['Overall_cefr number', { Overall_cefr: 4 }, 'overallCefr', 'Overall_cefr', 4, 'Overall_cefr is not text'],
-		['score_report_url object', { score_report_url: {} }, 'scoreReportUrl', 'score_report_url', {}, 'score_report_url is not text'],
+		[
+			'Duration text',
+			{ Duration: 'an hour' },
+			'durationMinutes',
+			'Duration',
+			'an hour',
+			'Duration is not a number of minutes',
+		],
+		[
+			'Duration negative',
+			{ Duration: -1 },
+			'durationMinutes',
+			'Duration',
+			-1,
+			'Duration is not a number of minutes',
+		],
+		[
+			'Duration array',
+			{ Duration: [74] },
+			'durationMinutes',
+			'Duration',
+			[74],
+			'Duration is not a number of minutes',
+		],
+		[
+			'Overall_Level too high',
+			{ Overall_Level: 6.1 },
+			'overallLevel',
+			'Overall_Level',
+			6.1,
+			'Overall_Level is not a level from 0.0 to 6.0',
+		],
+		[
+			'Overall_Level text',
+			{ Overall_Level: 'B2' },
+			'overallLevel',
+			'Overall_Level',
+			'B2',
+			'Overall_Level is not a level from 0.0 to 6.0',
+		],
+		[
+			'Overall_Level decimal comma',
+			{ Overall_Level: '4,2' },
+			'overallLevel',
+			'Overall_Level',
+			'4,2',
+			'Overall_Level is not a level from 0.0 to 6.0',
+		],
+		[
+			'Overall_Level boolean',
+			{ Overall_Level: true },
+			'overallLevel',
+			'Overall_Level',
+			true,
+			'Overall_Level is not a level from 0.0 to 6.0',
+		],
+		[
+			'Overall_cefr number',
+			{ Overall_cefr: 4 },
+			'overallCefr',
+			'Overall_cefr',
+			4,
+			'Overall_cefr is not text',
+		],
+		[
+			'score_report_url object',
+			{ score_report_url: {} },
+			'scoreReportUrl',
+			'score_report_url',
+			{},
+			'score_report_url is not text',
+		],
 	])('%s', (_name, override, output, field, value, problem) => {
 		const data = sampleResultData(override);
 		const result = accepted(parseResultDelivery(formDelivery(data)));
@@ -254,10 +337,42 @@ describe('any other field that cannot be read becomes null with a warning, and t
 	});
 
 	test.each([
-		['Grammar_Level out of range', { Grammar_Level: 7 }, 'grammar', 'level', 'Grammar_Level', 7, 'Grammar_Level is not a level from 0.0 to 6.0'],
-		['Speaking_Score with a percent sign', { Speaking_Score: '78%' }, 'speaking', 'score', 'Speaking_Score', '78%', 'Speaking_Score is not a number'],
-		['Speaking_Score text', { Speaking_Score: 'n/a' }, 'speaking', 'score', 'Speaking_Score', 'n/a', 'Speaking_Score is not a number'],
-		['Reading_cefr number', { Reading_cefr: 3 }, 'reading', 'cefr', 'Reading_cefr', 3, 'Reading_cefr is not text'],
+		[
+			'Grammar_Level out of range',
+			{ Grammar_Level: 7 },
+			'grammar',
+			'level',
+			'Grammar_Level',
+			7,
+			'Grammar_Level is not a level from 0.0 to 6.0',
+		],
+		[
+			'Speaking_Score with a percent sign',
+			{ Speaking_Score: '78%' },
+			'speaking',
+			'score',
+			'Speaking_Score',
+			'78%',
+			'Speaking_Score is not a number',
+		],
+		[
+			'Speaking_Score text',
+			{ Speaking_Score: 'n/a' },
+			'speaking',
+			'score',
+			'Speaking_Score',
+			'n/a',
+			'Speaking_Score is not a number',
+		],
+		[
+			'Reading_cefr number',
+			{ Reading_cefr: 3 },
+			'reading',
+			'cefr',
+			'Reading_cefr',
+			3,
+			'Reading_cefr is not text',
+		],
 	])('%s', (_name, override, section, part, field, value, problem) => {
 		const result = accepted(parseResultDelivery(formDelivery(sampleResultData(override))));
 		expect(result.sections[section][part as 'level']).toBeNull();
@@ -265,15 +380,33 @@ describe('any other field that cannot be read becomes null with a warning, and t
 	});
 
 	test.each([
-		['TestMonth 13', { TestMonth: 13 }, [['TestMonth', 13, 'TestMonth is not a month from 1 to 12']]],
-		['TestMonth fraction', { TestMonth: 1.5 }, [['TestMonth', 1.5, 'TestMonth is not a month from 1 to 12']]],
+		[
+			'TestMonth 13',
+			{ TestMonth: 13 },
+			[['TestMonth', 13, 'TestMonth is not a month from 1 to 12']],
+		],
+		[
+			'TestMonth fraction',
+			{ TestMonth: 1.5 },
+			[['TestMonth', 1.5, 'TestMonth is not a month from 1 to 12']],
+		],
 		['TestDay 0', { TestDay: 0 }, [['TestDay', 0, 'TestDay is not a day from 1 to 31']]],
-		['TestYear 1900', { TestYear: 1900 }, [['TestYear', 1900, 'TestYear is not a year after 1900']]],
-		['impossible date in the parts', { TestMonth: 2, TestDay: 30 }, [['TestDay', 30, 'TestDay is not a day of 2024-2']]],
+		[
+			'TestYear 1900',
+			{ TestYear: 1900 },
+			[['TestYear', 1900, 'TestYear is not a year after 1900']],
+		],
+		[
+			'impossible date in the parts',
+			{ TestMonth: 2, TestDay: 30 },
+			[['TestDay', 30, 'TestDay is not a day of 2024-2']],
+		],
 	])('%s: a warning, and the date is read from TestDate instead', (_name, override, warnings) => {
 		const result = accepted(parseResultDelivery(formDelivery(sampleResultData(override))));
 		expect(result.testDate).toBe('2024-08-15');
-		expect(result.warnings).toEqual(warnings.map(([field, value, problem]) => ({ field, value, problem })));
+		expect(result.warnings).toEqual(
+			warnings.map(([field, value, problem]) => ({ field, value, problem })),
+		);
 	});
 
 	test.each([
@@ -281,9 +414,18 @@ describe('any other field that cannot be read becomes null with a warning, and t
 		['M/D/YYYY with a 12-hour time', '8/15/2024 2:32 PM', '2024-08-15'],
 		['ISO date', '2024-08-15', '2024-08-15'],
 		['ISO date and time, UTC', '2024-08-15T14:32:00Z', '2024-08-15'],
-		['ISO date and time with an offset: the date as written', '2024-08-15T23:30:00-05:00', '2024-08-15'],
+		[
+			'ISO date and time with an offset: the date as written',
+			'2024-08-15T23:30:00-05:00',
+			'2024-08-15',
+		],
 	])('TestDate as %s, no separate parts, is read', (_name, text, iso) => {
-		const data = sampleResultData({ TestDate: text, TestMonth: undefined, TestDay: undefined, TestYear: undefined });
+		const data = sampleResultData({
+			TestDate: text,
+			TestMonth: undefined,
+			TestDay: undefined,
+			TestYear: undefined,
+		});
 		const result = accepted(parseResultDelivery(formDelivery(data)));
 		expect(result.testDate).toBe(iso);
 		expect(result.warnings).toEqual([]);
@@ -295,7 +437,12 @@ describe('any other field that cannot be read becomes null with a warning, and t
 		['last Tuesday', 'last Tuesday'],
 		['a number', 20240815],
 	])('TestDate %s with no parts: null with a warning', (_name, value) => {
-		const data = sampleResultData({ TestDate: value, TestMonth: undefined, TestDay: undefined, TestYear: undefined });
+		const data = sampleResultData({
+			TestDate: value,
+			TestMonth: undefined,
+			TestDay: undefined,
+			TestYear: undefined,
+		});
 		const result = accepted(parseResultDelivery(formDelivery(data)));
 		expect(result.testDate).toBeNull();
 		expect(result.warnings).toHaveLength(1);
@@ -304,10 +451,20 @@ describe('any other field that cannot be read becomes null with a warning, and t
 
 	test('several unreadable fields: one warning each, every other field still read', () => {
 		const result = accepted(
-			parseResultData(sampleResultData({ Overall_Level: '4,2', Speaking_Score: '78%', Duration: 'long' })),
+			parseResultData(
+				sampleResultData({ Overall_Level: '4,2', Speaking_Score: '78%', Duration: 'long' }),
+			),
 		);
-		expect(result.warnings.map((warning) => warning.field)).toEqual(['Overall_Level', 'Duration', 'Speaking_Score']);
-		expect(result).toMatchObject({ overallCefr: 'B2', testDate: '2024-08-15', sections: { grammar: { level: 4.5 } } });
+		expect(result.warnings.map((warning) => warning.field)).toEqual([
+			'Overall_Level',
+			'Duration',
+			'Speaking_Score',
+		]);
+		expect(result).toMatchObject({
+			overallCefr: 'B2',
+			testDate: '2024-08-15',
+			sections: { grammar: { level: 4.5 } },
+		});
 	});
 
 	test('a very long unreadable value is cut to 200 characters in the warning, never in original', () => {
@@ -324,7 +481,13 @@ describe('result variants a real sender might produce (built by the sandbox) all
 
 	test('the sandbox offers every variant this suite expects', () => {
 		expect(variantNames).toEqual(
-			expect.arrayContaining(['documented', 'numbersAsText', 'percentScores', 'decimalComma', 'dateWithTime']),
+			expect.arrayContaining([
+				'documented',
+				'numbersAsText',
+				'percentScores',
+				'decimalComma',
+				'dateWithTime',
+			]),
 		);
 	});
 
@@ -344,7 +507,11 @@ describe('result variants a real sender might produce (built by the sandbox) all
 		lowerCaseStatus: (result) => expect(result.statusText).toBe('completed'),
 		percentScores: (result) => {
 			expect(result.sections.grammar).toEqual({ level: 4.5, score: null, cefr: null });
-			expect(result.warnings).toContainEqual({ field: 'Grammar_Score', value: '78%', problem: 'Grammar_Score is not a number' });
+			expect(result.warnings).toContainEqual({
+				field: 'Grammar_Score',
+				value: '78%',
+				problem: 'Grammar_Score is not a number',
+			});
 			expect(result.warnings).toHaveLength(5);
 		},
 		decimalComma: (result) => {
@@ -366,11 +533,22 @@ describe('result variants a real sender might produce (built by the sandbox) all
 			expect(result.warnings).toEqual([]);
 		},
 		blankOptional: (result) => {
-			expect(result).toMatchObject({ oid: null, overallCefr: null, durationMinutes: null, overallLevel: 4.2 });
+			expect(result).toMatchObject({
+				oid: null,
+				overallCefr: null,
+				durationMinutes: null,
+				overallLevel: 4.2,
+			});
 			expect(result.warnings).toEqual([]);
 		},
 		missingOptional: (result) => {
-			expect(result).toMatchObject({ oid: null, testDate: null, overallLevel: null, sections: {}, warnings: [] });
+			expect(result).toMatchObject({
+				oid: null,
+				testDate: null,
+				overallLevel: null,
+				sections: {},
+				warnings: [],
+			});
 		},
 		extraFields: (result) => {
 			expect(result).toEqual({ ...documented, original: result.original });
@@ -388,11 +566,19 @@ describe('sender-chosen field names never touch JavaScript built-ins', () => {
 	test.each(['constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf'])(
 		'%s_Level, _Score and _cefr become a plain section, and Object is untouched',
 		(name) => {
-			const data = sampleResultData({ [`${name}_Level`]: 3.3, [`${name}_Score`]: 55, [`${name}_cefr`]: 'B1' });
+			const data = sampleResultData({
+				[`${name}_Level`]: 3.3,
+				[`${name}_Score`]: 55,
+				[`${name}_cefr`]: 'B1',
+			});
 			const result = accepted(parseResultDelivery(formDelivery(data)));
 			expect(Object.prototype.hasOwnProperty.call(result.sections, name)).toBe(true);
 			expect(result.sections[name]).toEqual({ level: 3.3, score: 55, cefr: 'B1' });
-			expect(JSON.parse(JSON.stringify(result.sections))[name]).toEqual({ level: 3.3, score: 55, cefr: 'B1' });
+			expect(JSON.parse(JSON.stringify(result.sections))[name]).toEqual({
+				level: 3.3,
+				score: 55,
+				cefr: 'B1',
+			});
 			for (const target of [Object, Object.prototype, Object.prototype.toString, {}]) {
 				expect((target as unknown as Record<string, unknown>).level).toBeUndefined();
 				expect((target as unknown as Record<string, unknown>).cefr).toBeUndefined();
@@ -401,7 +587,8 @@ describe('sender-chosen field names never touch JavaScript built-ins', () => {
 	);
 
 	test('a "__proto__" field in data is kept as data and sets no prototype', () => {
-		const text = '{"TestID":"P1","Status":"Completed","__proto__":{"polluted":true},"constructor":{"x":1}}';
+		const text =
+			'{"TestID":"P1","Status":"Completed","__proto__":{"polluted":true},"constructor":{"x":1}}';
 		const result = accepted(parseResultDelivery(formDelivery(`data=${encodeURIComponent(text)}`)));
 		expect(result.testId).toBe('P1');
 		expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -413,17 +600,49 @@ describe('envelope rejections name the problem', () => {
 	test.each([
 		['empty body', { contentType: FORM, rawBody: Buffer.alloc(0) }, 'empty body'],
 		['empty body, no content type', {}, 'empty body'],
-		['no data field', { contentType: FORM, body: { result: '{}' }, rawBody: Buffer.from('result=%7B%7D') }, 'no `data` field in the body'],
-		['data twice', { contentType: FORM, body: { data: ['{}', '{}'] } }, '`data` field sent more than once'],
+		[
+			'no data field',
+			{ contentType: FORM, body: { result: '{}' }, rawBody: Buffer.from('result=%7B%7D') },
+			'no `data` field in the body',
+		],
+		[
+			'data twice',
+			{ contentType: FORM, body: { data: ['{}', '{}'] } },
+			'`data` field sent more than once',
+		],
 		['data not JSON', formDelivery('data=%7BTestID%3A1'), '`data` is not JSON'],
 		['data empty', formDelivery('data='), '`data` is empty'],
-		['data is a JSON array', formDelivery(`data=${encodeURIComponent('[1,2]')}`), '`data` is not a JSON object'],
-		['data is a JSON string', formDelivery(`data=${encodeURIComponent('"x"')}`), '`data` is not a JSON object'],
+		[
+			'data is a JSON array',
+			formDelivery(`data=${encodeURIComponent('[1,2]')}`),
+			'`data` is not a JSON object',
+		],
+		[
+			'data is a JSON string',
+			formDelivery(`data=${encodeURIComponent('"x"')}`),
+			'`data` is not a JSON object',
+		],
 		['data is JSON null', formDelivery('data=null'), '`data` is not a JSON object'],
-		['JSON body is an array', { contentType: 'application/json', body: [1] }, 'body is not a JSON object'],
-		['JSON body data is a number', { contentType: 'application/json', body: { data: 5 } }, '`data` is not a JSON string or object'],
-		['JSON body unparsed and broken', { contentType: 'application/json', rawBody: Buffer.from('{"a":') }, 'body is not JSON'],
-		['multipart without data', { contentType: 'multipart/form-data', body: { data: { other: 'x' }, files: {} } }, 'no `data` field in the body'],
+		[
+			'JSON body is an array',
+			{ contentType: 'application/json', body: [1] },
+			'body is not a JSON object',
+		],
+		[
+			'JSON body data is a number',
+			{ contentType: 'application/json', body: { data: 5 } },
+			'`data` is not a JSON string or object',
+		],
+		[
+			'JSON body unparsed and broken',
+			{ contentType: 'application/json', rawBody: Buffer.from('{"a":') },
+			'body is not JSON',
+		],
+		[
+			'multipart without data',
+			{ contentType: 'multipart/form-data', body: { data: { other: 'x' }, files: {} } },
+			'no `data` field in the body',
+		],
 	])('%s', (_name, delivery, reason) => {
 		expect(reasonOf(parseResultDelivery(delivery as never))).toBe(reason);
 	});
@@ -445,7 +664,9 @@ describe('size', () => {
 
 	test('a 1 MB JSON body that n8n already parsed is refused the same way', () => {
 		const body = { data: JSON.stringify(sampleResultData({ Padding: 'y'.repeat(1024 * 1024) })) };
-		expect(reasonOf(parseResultDelivery({ contentType: 'application/json', body }))).toMatch(/larger than/);
+		expect(reasonOf(parseResultDelivery({ contentType: 'application/json', body }))).toMatch(
+			/larger than/,
+		);
 	});
 
 	test('a raw body over four times the limit is refused before anything else is looked at', () => {

@@ -17,8 +17,7 @@ import { signDelivery as signWebhookRequest } from '../../../sandbox/webhookAuth
 //   printf '%s' "1700000000.$BODY" | openssl dgst -sha256 -hmac "$KEY" ...         (with timestamp)
 // and pasted in as literals, so a bug shared by signing and verifying cannot make these tests pass.
 const KEY = 'whsec-itep-known-answer-key';
-const BODY =
-	'data=%7B%22TestID%22%3A%2250613490BP%22%2C%22Status%22%3A%22Completed%22%7D';
+const BODY = 'data=%7B%22TestID%22%3A%2250613490BP%22%2C%22Status%22%3A%22Completed%22%7D';
 const TIMESTAMP = 1700000000;
 const VECTORS = {
 	hexRaw: 'bbee4ead06cc805c1d0ba02fa6607db1fcd3250ec16f8f2793bf25c3dfbba327',
@@ -63,20 +62,31 @@ describe('HMAC known-answer vectors (computed with openssl)', () => {
 		['hex, raw body', hmac(), BODY, VECTORS.hexRaw, undefined],
 		['base64, raw body', hmac({ encoding: 'base64' }), BODY, VECTORS.base64Raw, undefined],
 		['hex, timestamp.body', timestamped(), BODY, VECTORS.hexTimestamped, TIMESTAMP],
-		['base64, timestamp.body', timestamped({ encoding: 'base64' }), BODY, VECTORS.base64Timestamped, TIMESTAMP],
+		[
+			'base64, timestamp.body',
+			timestamped({ encoding: 'base64' }),
+			BODY,
+			VECTORS.base64Timestamped,
+			TIMESTAMP,
+		],
 		['hex, empty body', hmac(), '', VECTORS.hexEmpty, undefined],
 		['hex, UTF-8 body', hmac(), UTF8_BODY, VECTORS.hexUtf8, undefined],
-	])('%s: signer produces the vector and verifier accepts it', (_name, settings, body, expected, timestamp) => {
-		const headers = signWebhookRequest(body, settings, timestamp ?? TIMESTAMP);
-		expect(headers[DEFAULT_WEBHOOK_SIGNATURE_HEADER]).toBe(expected);
-		const received = lower({
-			[SIG]: expected,
-			...(timestamp !== undefined && { [TS]: String(timestamp) }),
-		});
-		expect(verifyWebhookRequest(received, Buffer.from(body, 'utf8'), settings, TIMESTAMP + 10)).toEqual({
-			ok: true,
-		});
-	});
+	])(
+		'%s: signer produces the vector and verifier accepts it',
+		(_name, settings, body, expected, timestamp) => {
+			const headers = signWebhookRequest(body, settings, timestamp ?? TIMESTAMP);
+			expect(headers[DEFAULT_WEBHOOK_SIGNATURE_HEADER]).toBe(expected);
+			const received = lower({
+				[SIG]: expected,
+				...(timestamp !== undefined && { [TS]: String(timestamp) }),
+			});
+			expect(
+				verifyWebhookRequest(received, Buffer.from(body, 'utf8'), settings, TIMESTAMP + 10),
+			).toEqual({
+				ok: true,
+			});
+		},
+	);
 
 	test('a raw body given as Buffer and as string verify alike', () => {
 		const headers = lower({ [SIG]: VECTORS.hexRaw });
@@ -101,13 +111,15 @@ describe('HMAC rejections', () => {
 	const good = () => lower({ [SIG]: VECTORS.hexRaw });
 
 	test('wrong key', () => {
-		expect(rejected(verifyWebhookRequest(good(), BODY, hmac({ secrets: ['another-key'] }), now))).toMatch(
-			/does not match/,
-		);
+		expect(
+			rejected(verifyWebhookRequest(good(), BODY, hmac({ secrets: ['another-key'] }), now)),
+		).toMatch(/does not match/);
 	});
 
 	test('body changed by one byte', () => {
-		expect(rejected(verifyWebhookRequest(good(), `${BODY} `, hmac(), now))).toMatch(/does not match/);
+		expect(rejected(verifyWebhookRequest(good(), `${BODY} `, hmac(), now))).toMatch(
+			/does not match/,
+		);
 	});
 
 	test('truncated signature', () => {
@@ -138,14 +150,18 @@ describe('HMAC rejections', () => {
 		const upperHex = lower({ [SIG]: `SHA256=${VECTORS.hexRaw.toUpperCase()}` });
 		expect(verifyWebhookRequest(upperHex, BODY, hmac(), now)).toEqual({ ok: true });
 		const flippedBase64 = lower({ [SIG]: VECTORS.base64Raw.toLowerCase() });
-		expect(verifyWebhookRequest(flippedBase64, BODY, hmac({ encoding: 'base64' }), now).ok).toBe(false);
+		expect(verifyWebhookRequest(flippedBase64, BODY, hmac({ encoding: 'base64' }), now).ok).toBe(
+			false,
+		);
 	});
 
 	test(`more than ${MAX_SIGNATURES_PER_HEADER} signatures in one header are refused`, () => {
-		const many = Array.from({ length: MAX_SIGNATURES_PER_HEADER }, () => 'ff').concat(VECTORS.hexRaw);
-		expect(rejected(verifyWebhookRequest(lower({ [SIG]: many.join(' ') }), BODY, hmac(), now))).toMatch(
-			/more than/,
+		const many = Array.from({ length: MAX_SIGNATURES_PER_HEADER }, () => 'ff').concat(
+			VECTORS.hexRaw,
 		);
+		expect(
+			rejected(verifyWebhookRequest(lower({ [SIG]: many.join(' ') }), BODY, hmac(), now)),
+		).toMatch(/more than/);
 	});
 
 	test('no usable secret configured: everything is refused', () => {
@@ -161,30 +177,39 @@ describe('HMAC rejections', () => {
 });
 
 describe('timestamp window', () => {
-	const headersAt = (timestamp: string) => lower({ [SIG]: VECTORS.hexTimestamped, [TS]: timestamp });
+	const headersAt = (timestamp: string) =>
+		lower({ [SIG]: VECTORS.hexTimestamped, [TS]: timestamp });
 	const settings = timestamped({ toleranceSeconds: 300 });
 
 	test('accepted at the edges of the window, both directions', () => {
-		expect(verifyWebhookRequest(headersAt('1700000000'), BODY, settings, TIMESTAMP + 300)).toEqual({ ok: true });
-		expect(verifyWebhookRequest(headersAt('1700000000'), BODY, settings, TIMESTAMP - 300)).toEqual({ ok: true });
+		expect(verifyWebhookRequest(headersAt('1700000000'), BODY, settings, TIMESTAMP + 300)).toEqual({
+			ok: true,
+		});
+		expect(verifyWebhookRequest(headersAt('1700000000'), BODY, settings, TIMESTAMP - 300)).toEqual({
+			ok: true,
+		});
 	});
 
 	test('stale: one second past the window', () => {
-		expect(rejected(verifyWebhookRequest(headersAt('1700000000'), BODY, settings, TIMESTAMP + 301))).toMatch(
-			/older than 300 seconds/,
-		);
+		expect(
+			rejected(verifyWebhookRequest(headersAt('1700000000'), BODY, settings, TIMESTAMP + 301)),
+		).toMatch(/older than 300 seconds/);
 	});
 
 	test('future: one second beyond the window', () => {
-		expect(rejected(verifyWebhookRequest(headersAt('1700000000'), BODY, settings, TIMESTAMP - 301))).toMatch(
-			/in the future/,
-		);
+		expect(
+			rejected(verifyWebhookRequest(headersAt('1700000000'), BODY, settings, TIMESTAMP - 301)),
+		).toMatch(/in the future/);
 	});
 
 	test('default tolerance is 300 seconds', () => {
 		const noTolerance = timestamped();
-		expect(verifyWebhookRequest(headersAt('1700000000'), BODY, noTolerance, TIMESTAMP + 300).ok).toBe(true);
-		expect(verifyWebhookRequest(headersAt('1700000000'), BODY, noTolerance, TIMESTAMP + 301).ok).toBe(false);
+		expect(
+			verifyWebhookRequest(headersAt('1700000000'), BODY, noTolerance, TIMESTAMP + 300).ok,
+		).toBe(true);
+		expect(
+			verifyWebhookRequest(headersAt('1700000000'), BODY, noTolerance, TIMESTAMP + 301).ok,
+		).toBe(false);
 	});
 
 	test('missing or malformed timestamp header', () => {
@@ -200,7 +225,9 @@ describe('timestamp window', () => {
 	});
 
 	test('a replayed signature with a fresh timestamp does not verify (the timestamp is signed)', () => {
-		expect(verifyWebhookRequest(headersAt('1700000100'), BODY, settings, TIMESTAMP + 100).ok).toBe(false);
+		expect(verifyWebhookRequest(headersAt('1700000100'), BODY, settings, TIMESTAMP + 100).ok).toBe(
+			false,
+		);
 	});
 });
 
@@ -216,7 +243,9 @@ describe('secret rotation', () => {
 	});
 
 	test('after the old secret is removed, its signatures are refused', () => {
-		expect(verifyWebhookRequest(signedWithKey1, BODY, base64(['rotated-secret-2']), TIMESTAMP).ok).toBe(false);
+		expect(
+			verifyWebhookRequest(signedWithKey1, BODY, base64(['rotated-secret-2']), TIMESTAMP).ok,
+		).toBe(false);
 	});
 
 	test('a sender mid-rotation signs with every secret, space-separated', () => {
@@ -225,19 +254,29 @@ describe('secret rotation', () => {
 			`${VECTORS.base64Timestamped} ${VECTORS.base64TimestampedKey2}`,
 		);
 		expect(headers[DEFAULT_WEBHOOK_TIMESTAMP_HEADER]).toBe(String(TIMESTAMP));
-		expect(verifyWebhookRequest(lower(headers), BODY, base64(['rotated-secret-2']), TIMESTAMP)).toEqual({
+		expect(
+			verifyWebhookRequest(lower(headers), BODY, base64(['rotated-secret-2']), TIMESTAMP),
+		).toEqual({
 			ok: true,
 		});
 	});
 });
 
 describe('header and basic modes', () => {
-	const header: WebhookAuthSettings = { mode: 'header', headerName: 'X-Itep-Token', value: 's3cr3t-value' };
+	const header: WebhookAuthSettings = {
+		mode: 'header',
+		headerName: 'X-Itep-Token',
+		value: 's3cr3t-value',
+	};
 	const basic: WebhookAuthSettings = { mode: 'basic', user: 'itep', password: 'pa:ss word' };
 
 	test('header: exact value accepted, header name case-insensitive', () => {
-		expect(verifyWebhookRequest({ 'x-itep-token': 's3cr3t-value' }, '', header, 0)).toEqual({ ok: true });
-		expect(verifyWebhookRequest({ 'X-ITEP-TOKEN': 's3cr3t-value' }, '', header, 0)).toEqual({ ok: true });
+		expect(verifyWebhookRequest({ 'x-itep-token': 's3cr3t-value' }, '', header, 0)).toEqual({
+			ok: true,
+		});
+		expect(verifyWebhookRequest({ 'X-ITEP-TOKEN': 's3cr3t-value' }, '', header, 0)).toEqual({
+			ok: true,
+		});
 	});
 
 	test('header: wrong, prefix, longer, missing', () => {
@@ -249,7 +288,9 @@ describe('header and basic modes', () => {
 
 	test('basic: signer output verifies; password may contain ":" and spaces', () => {
 		const headers = lower(signWebhookRequest('', basic, 0));
-		expect(headers.authorization).toBe(`Basic ${Buffer.from('itep:pa:ss word').toString('base64')}`);
+		expect(headers.authorization).toBe(
+			`Basic ${Buffer.from('itep:pa:ss word').toString('base64')}`,
+		);
 		expect(verifyWebhookRequest(headers, '', basic, 0)).toEqual({ ok: true });
 	});
 
@@ -268,7 +309,11 @@ describe('header and basic modes', () => {
 	});
 
 	test('misconfigured header/basic settings accept nothing', () => {
-		const emptyValue: WebhookAuthSettings = { mode: 'header', headerName: 'X-Itep-Token', value: '' };
+		const emptyValue: WebhookAuthSettings = {
+			mode: 'header',
+			headerName: 'X-Itep-Token',
+			value: '',
+		};
 		expect(verifyWebhookRequest({ 'x-itep-token': '' }, '', emptyValue, 0).ok).toBe(false);
 		const emptyBasic: WebhookAuthSettings = { mode: 'basic', user: '', password: '' };
 		expect(verifyWebhookRequest({ authorization: 'Basic Og==' }, '', emptyBasic, 0).ok).toBe(false);
@@ -284,7 +329,10 @@ describe('reasons never reveal secrets or received values', () => {
 	const secret = 'TOP-SECRET-abc123';
 	const attempts: Array<[WebhookAuthSettings, WebhookHeaders]> = [
 		[{ mode: 'header', headerName: 'X-Token', value: secret }, { 'x-token': `${secret}x` }],
-		[{ mode: 'basic', user: 'u', password: secret }, { authorization: `Basic ${btoa(`u:${secret}!`)}` }],
+		[
+			{ mode: 'basic', user: 'u', password: secret },
+			{ authorization: `Basic ${btoa(`u:${secret}!`)}` },
+		],
 		[hmac({ secrets: [secret] }), { [SIG]: 'deadbeef' }],
 		[timestamped({ secrets: [secret] }), { [SIG]: 'deadbeef', [TS]: '1' }],
 	];
@@ -300,7 +348,9 @@ describe('checkWebhookAuthSettings (credential test)', () => {
 	test('well-formed settings have no problems', () => {
 		expect(checkWebhookAuthSettings(timestamped({ toleranceSeconds: 300 }))).toEqual([]);
 		expect(checkWebhookAuthSettings({ mode: 'basic', user: 'itep', password: 'x' })).toEqual([]);
-		expect(checkWebhookAuthSettings({ mode: 'header', headerName: 'X-Token', value: 'v' })).toEqual([]);
+		expect(checkWebhookAuthSettings({ mode: 'header', headerName: 'X-Token', value: 'v' })).toEqual(
+			[],
+		);
 	});
 
 	test('each problem is named, secrets are not echoed', () => {
@@ -312,7 +362,9 @@ describe('checkWebhookAuthSettings (credential test)', () => {
 			'Secret starts or ends with whitespace',
 		]);
 		expect(
-			checkWebhookAuthSettings(timestamped({ timestampHeader: DEFAULT_WEBHOOK_SIGNATURE_HEADER, toleranceSeconds: 0 })),
+			checkWebhookAuthSettings(
+				timestamped({ timestampHeader: DEFAULT_WEBHOOK_SIGNATURE_HEADER, toleranceSeconds: 0 }),
+			),
 		).toEqual([
 			'Timestamp Header Name must differ from Signature Header Name',
 			'Tolerance must be a whole number of seconds greater than 0',

@@ -67,11 +67,18 @@ test('the node knows exactly the 53 names of the document, in its order', () => 
 	expect([...REGISTRATION_FIELDS]).toEqual(FROM_THE_DOCUMENT);
 });
 
-test.each(FROM_THE_DOCUMENT)('%s is accepted; its lower-case and underscore-less forms are not', (name) => {
-	const body = (registration: Record<string, unknown>) => ({ 'product-code': 'GTX-Academic-Plus', sequence: 1, registration });
-	expect(validateFulfillmentBody(body({ [name]: 'x' })).ok).toBe(true);
-	for (const nearMiss of new Set([name.toLowerCase(), name.replace(/_/g, '')])) {
-		if (nearMiss === name) continue;
-		expect(validateFulfillmentBody(body({ [nearMiss]: 'x' })).ok).toBe(false);
-	}
-});
+test.each(FROM_THE_DOCUMENT)(
+	'%s is accepted; its lower-case and underscore-less forms are not',
+	(name) => {
+		const body = (registration: Record<string, unknown>) => ({
+			'product-code': 'GTX-Academic-Plus',
+			sequence: 1,
+			registration,
+		});
+		expect(validateFulfillmentBody(body({ [name]: 'x' })).ok).toBe(true);
+		for (const nearMiss of new Set([name.toLowerCase(), name.replace(/_/g, '')])) {
+			if (nearMiss === name) continue;
+			expect(validateFulfillmentBody(body({ [nearMiss]: 'x' })).ok).toBe(false);
+		}
+	},
+);

@@ -32,7 +32,8 @@ const UNICODE_HEX = '9783c0b4538db0d0c6439696cf55b95f1b1d9ab7a89080d5992e37bb24b
 const UNICODE_BASE64 = 'l4PAtFONsNDGQ5aWz1W5XxsdmreokIDVmS43uyS9Qwc=';
 /** KEY='clé-secrète-🔑' (a non-ASCII key, taken as UTF-8); printf '%s' "$BODY" | openssl dgst -sha256 -hmac "$KEY" */
 const UNICODE_KEY = 'clé-secrète-🔑';
-const UNICODE_BODY_UNICODE_KEY_HEX = '7a834ee618595680bcbbe45232f2d72c234ec2c5c75117d92c7ff1a36ca4e161';
+const UNICODE_BODY_UNICODE_KEY_HEX =
+	'7a834ee618595680bcbbe45232f2d72c234ec2c5c75117d92c7ff1a36ca4e161';
 
 /** KEY=itep-sandbox-key; printf '%s' '{}' | openssl dgst -sha256 -hmac "$KEY" */
 const EMPTY_OBJECT_HEX = '7c2ec099b206107292fed3b3c4081e34148aae6ce8ffc168dfdaf9401c5dcaa5';
@@ -69,7 +70,9 @@ describe('serializeBody', () => {
 	});
 
 	test('keeps keys in insertion order, not sorted', () => {
-		expect(serializeBody({ z: 1, a: 2, m: { y: 1, b: 2 } })).toBe('{"z":1,"a":2,"m":{"y":1,"b":2}}');
+		expect(serializeBody({ z: 1, a: 2, m: { y: 1, b: 2 } })).toBe(
+			'{"z":1,"a":2,"m":{"y":1,"b":2}}',
+		);
 	});
 
 	test('writes non-ASCII characters as UTF-8, not \\u escapes', () => {
@@ -111,12 +114,15 @@ describe('computeSignature known-answer vectors (openssl)', () => {
 	});
 
 	test('one changed byte, a pretty-printed body or another key gives another signature', () => {
-		expect(computeSignature(ITEP_EXAMPLE_BODY.replace('"sequence":3,', '"sequence":4,'), ITEP_EXAMPLE_KEY)).not.toBe(
-			ITEP_EXAMPLE_HEX,
-		);
-		expect(computeSignature(JSON.stringify(JSON.parse(ITEP_EXAMPLE_BODY), null, 2), ITEP_EXAMPLE_KEY)).not.toBe(
-			ITEP_EXAMPLE_HEX,
-		);
+		expect(
+			computeSignature(
+				ITEP_EXAMPLE_BODY.replace('"sequence":3,', '"sequence":4,'),
+				ITEP_EXAMPLE_KEY,
+			),
+		).not.toBe(ITEP_EXAMPLE_HEX);
+		expect(
+			computeSignature(JSON.stringify(JSON.parse(ITEP_EXAMPLE_BODY), null, 2), ITEP_EXAMPLE_KEY),
+		).not.toBe(ITEP_EXAMPLE_HEX);
 		expect(computeSignature(ITEP_EXAMPLE_BODY, SANDBOX_KEY)).not.toBe(ITEP_EXAMPLE_HEX);
 		// NFD "ë" (e + combining diaeresis) is other bytes than NFC "ë".
 		expect(computeSignature(UNICODE_BODY.normalize('NFD'), SANDBOX_KEY)).not.toBe(UNICODE_HEX);
@@ -126,20 +132,39 @@ describe('computeSignature known-answer vectors (openssl)', () => {
 describe('the sandbox verifier on the same vectors; safeEqual', () => {
 	test('accepts the openssl vectors (hex also in upper case or with surrounding spaces)', () => {
 		expect(verifySignature(ITEP_EXAMPLE_BODY, ITEP_EXAMPLE_KEY, ITEP_EXAMPLE_HEX)).toBe(true);
-		expect(verifySignature(ITEP_EXAMPLE_BODY, ITEP_EXAMPLE_KEY, ITEP_EXAMPLE_HEX.toUpperCase())).toBe(true);
-		expect(verifySignature(ITEP_EXAMPLE_BODY, ITEP_EXAMPLE_KEY, ` ${ITEP_EXAMPLE_HEX} `)).toBe(true);
-		expect(verifySignature(ITEP_EXAMPLE_BODY, ITEP_EXAMPLE_KEY, ITEP_EXAMPLE_BASE64, 'base64')).toBe(true);
-		expect(verifySignature(Buffer.from(UNICODE_BODY, 'utf8'), SANDBOX_KEY, UNICODE_BASE64, 'base64')).toBe(true);
+		expect(
+			verifySignature(ITEP_EXAMPLE_BODY, ITEP_EXAMPLE_KEY, ITEP_EXAMPLE_HEX.toUpperCase()),
+		).toBe(true);
+		expect(verifySignature(ITEP_EXAMPLE_BODY, ITEP_EXAMPLE_KEY, ` ${ITEP_EXAMPLE_HEX} `)).toBe(
+			true,
+		);
+		expect(
+			verifySignature(ITEP_EXAMPLE_BODY, ITEP_EXAMPLE_KEY, ITEP_EXAMPLE_BASE64, 'base64'),
+		).toBe(true);
+		expect(
+			verifySignature(Buffer.from(UNICODE_BODY, 'utf8'), SANDBOX_KEY, UNICODE_BASE64, 'base64'),
+		).toBe(true);
 	});
 
 	test('rejects wrong signatures, wrong keys, the other encoding and changed base64 case', () => {
 		expect(verifySignature(ITEP_EXAMPLE_BODY, SANDBOX_KEY, ITEP_EXAMPLE_HEX)).toBe(false);
 		expect(verifySignature(UNICODE_BODY, SANDBOX_KEY, ITEP_EXAMPLE_HEX)).toBe(false);
 		expect(verifySignature(ITEP_EXAMPLE_BODY, ITEP_EXAMPLE_KEY, ITEP_EXAMPLE_BASE64)).toBe(false);
-		expect(verifySignature(ITEP_EXAMPLE_BODY, ITEP_EXAMPLE_KEY, ITEP_EXAMPLE_HEX, 'base64')).toBe(false);
-		expect(verifySignature(ITEP_EXAMPLE_BODY, ITEP_EXAMPLE_KEY, ITEP_EXAMPLE_BASE64.toLowerCase(), 'base64')).toBe(false);
+		expect(verifySignature(ITEP_EXAMPLE_BODY, ITEP_EXAMPLE_KEY, ITEP_EXAMPLE_HEX, 'base64')).toBe(
+			false,
+		);
+		expect(
+			verifySignature(
+				ITEP_EXAMPLE_BODY,
+				ITEP_EXAMPLE_KEY,
+				ITEP_EXAMPLE_BASE64.toLowerCase(),
+				'base64',
+			),
+		).toBe(false);
 		expect(verifySignature(ITEP_EXAMPLE_BODY, ITEP_EXAMPLE_KEY, '')).toBe(false);
-		expect(verifySignature(ITEP_EXAMPLE_BODY, ITEP_EXAMPLE_KEY, ITEP_EXAMPLE_HEX.slice(0, 63))).toBe(false);
+		expect(
+			verifySignature(ITEP_EXAMPLE_BODY, ITEP_EXAMPLE_KEY, ITEP_EXAMPLE_HEX.slice(0, 63)),
+		).toBe(false);
 	});
 
 	test('safeEqual compares contents and lengths', () => {

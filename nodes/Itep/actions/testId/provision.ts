@@ -99,7 +99,8 @@ export async function provisionTestIds(
 		const outcome = result.value;
 		if ('output' in outcome) output.push(outcome.output);
 		else if (continueOnFail) output.push(failureItem(outcome.failure, itemIndex));
-		else throw toNodeError.call(this, outcome.failure, itemIndex, otherOutcomes(settled, itemIndex));
+		else
+			throw toNodeError.call(this, outcome.failure, itemIndex, otherOutcomes(settled, itemIndex));
 	}
 	return output;
 }
@@ -116,8 +117,13 @@ function failureItem(failure: FulfillmentFailure, itemIndex: number): INodeExecu
 }
 
 /** Two items with the same explicit sequence would make iTEP reject the second as a replay: stop it here. */
-function rejectRepeatedSequences(this: IExecuteFunctions, prepared: PreparedItem[]): PreparedItem[] {
-	const explicit = prepared.map((item) => (item.ok && item.options.sequence !== undefined ? item.body.sequence : undefined));
+function rejectRepeatedSequences(
+	this: IExecuteFunctions,
+	prepared: PreparedItem[],
+): PreparedItem[] {
+	const explicit = prepared.map((item) =>
+		item.ok && item.options.sequence !== undefined ? item.body.sequence : undefined,
+	);
 	const repeated = findDuplicateSequences(explicit);
 	return prepared.map((item, itemIndex) => {
 		if (!item.ok) return item;
@@ -128,7 +134,11 @@ function rejectRepeatedSequences(this: IExecuteFunctions, prepared: PreparedItem
 			error: new NodeOperationError(
 				this.getNode(),
 				`Sequence ${item.body.sequence} is used by items ${users.join(', ')}; each request needs its own`,
-				{ itemIndex, description: 'Remove the Sequence option to have unique numbers generated. Nothing was sent.' },
+				{
+					itemIndex,
+					description:
+						'Remove the Sequence option to have unique numbers generated. Nothing was sent.',
+				},
 			),
 		};
 	});
@@ -163,7 +173,9 @@ function buildItem(
 	const options = this.getNodeParameter('options', itemIndex, {}) as ItemOptions;
 	const built = buildFulfillmentBody({
 		kind,
-		productCode: String(this.getNodeParameter('productCode', itemIndex, '', { extractValue: true }) ?? ''),
+		productCode: String(
+			this.getNodeParameter('productCode', itemIndex, '', { extractValue: true }) ?? '',
+		),
 		email: this.getNodeParameter('email', itemIndex, '') as string,
 		bcc: this.getNodeParameter('bcc', itemIndex, '') as string,
 		track: this.getNodeParameter('track', itemIndex, '') as string,
@@ -212,7 +224,9 @@ async function fulfillItem(
 	};
 	if (options.dryRun) {
 		const request = describeSignedRequest(credential, body);
-		return { output: { json: { dryRun: true, ...summary, request }, pairedItem: { item: itemIndex } } };
+		return {
+			output: { json: { dryRun: true, ...summary, request }, pairedItem: { item: itemIndex } },
+		};
 	}
 
 	let response: ApiResponse;
@@ -222,7 +236,9 @@ async function fulfillItem(
 		return { failure: { report: describeTransportFailure(error), body } };
 	}
 	if (response.statusCode < 200 || response.statusCode >= 300) {
-		return { failure: { report: describeApiFailure(response, body['product-code']), body, response } };
+		return {
+			failure: { report: describeApiFailure(response, body['product-code']), body, response },
+		};
 	}
 	const testId = extractTestId(response.body);
 	if (testId === undefined) {

@@ -6,7 +6,12 @@
 import { NodeOperationError, type IDataObject, type INode } from 'n8n-workflow';
 
 import { startSandbox, type RunningSandbox } from '../../../../sandbox/server';
-import { productCode, runItep, runItepExpectingError, type Operation } from '../../../helpers/itepNode';
+import {
+	productCode,
+	runItep,
+	runItepExpectingError,
+	type Operation,
+} from '../../../helpers/itepNode';
 
 interface Case {
 	name: string;
@@ -20,10 +25,18 @@ interface Case {
 
 const registrationJson = { registrationMode: 'json', registrationJson: '={{ $json.reg }}' };
 const goodRegistration = '{"First_Name":"Ana","Last_Name":"Silva"}';
-const withReg = (bad: string): IDataObject[] => [{ reg: goodRegistration }, { reg: bad }, { reg: goodRegistration }];
+const withReg = (bad: string): IDataObject[] => [
+	{ reg: goodRegistration },
+	{ reg: bad },
+	{ reg: goodRegistration },
+];
 
 const extraJson = { assignedTo: { candidateName: 'Ana Silva', extraJson: '={{ $json.extra }}' } };
-const withExtra = (bad: string | number): IDataObject[] => [{ extra: '{"cohort":"A"}' }, { extra: bad }, { extra: '{}' }];
+const withExtra = (bad: string | number): IDataObject[] => [
+	{ extra: '{"cohort":"A"}' },
+	{ extra: bad },
+	{ extra: '{}' },
+];
 
 const codeFromItem = { productCode: productCode('={{ $json.code }}') };
 const emailFromItem = { email: '={{ $json.email }}' };
@@ -33,7 +46,8 @@ const CASES: Case[] = [
 		name: 'unknown registration field First_name (suggests First_Name)',
 		parameters: registrationJson,
 		items: withReg('{"First_name":"Ana"}'),
-		message: /^Registration field "First_name" is not one iTEP accepts \(names are case-sensitive\); did you mean "First_Name"\?$/,
+		message:
+			/^Registration field "First_name" is not one iTEP accepts \(names are case-sensitive\); did you mean "First_Name"\?$/,
 	},
 	{
 		name: 'unknown registration field Lastname (suggests Last_Name)',
@@ -45,7 +59,8 @@ const CASES: Case[] = [
 		name: 'unknown registration field with no close name (points to the list)',
 		parameters: registrationJson,
 		items: withReg('{"Favourite_Colour":"blue"}'),
-		message: /Registration field "Favourite_Colour" is not one iTEP accepts.*see the list of valid names/,
+		message:
+			/Registration field "Favourite_Colour" is not one iTEP accepts.*see the list of valid names/,
 	},
 	{
 		name: 'unknown registration field in "Pick Fields" mode (suggests Email)',
@@ -72,7 +87,11 @@ const CASES: Case[] = [
 		name: 'invalid candidate e-mail (STX)',
 		operation: 'sendTestId',
 		parameters: emailFromItem,
-		items: [{ email: 'ana@example.com' }, { email: 'bob@@example.com' }, { email: 'cy@example.com' }],
+		items: [
+			{ email: 'ana@example.com' },
+			{ email: 'bob@@example.com' },
+			{ email: 'cy@example.com' },
+		],
 		message: /^Candidate Email is not a valid e-mail address/,
 	},
 	{
@@ -97,7 +116,8 @@ const CASES: Case[] = [
 		name: 'assigned-to Extra JSON that is an array',
 		parameters: extraJson,
 		items: withExtra('[{"cohort":"A"}]'),
-		message: /^Assigned To > Extra JSON must be a JSON object such as \{"key": "value"\}, not a list or a plain value$/,
+		message:
+			/^Assigned To > Extra JSON must be a JSON object such as \{"key": "value"\}, not a list or a plain value$/,
 	},
 	{
 		name: 'assigned-to Extra JSON that is a string',
@@ -121,7 +141,8 @@ const CASES: Case[] = [
 		name: 'registration JSON that is an array',
 		parameters: registrationJson,
 		items: withReg('[{"First_Name":"Ana"}]'),
-		message: /^Registration must be a JSON object such as \{"key": "value"\}, not a list or a plain value$/,
+		message:
+			/^Registration must be a JSON object such as \{"key": "value"\}, not a list or a plain value$/,
 	},
 	{
 		name: 'registration JSON that is a string',
@@ -150,13 +171,21 @@ const CASES: Case[] = [
 	{
 		name: 'product code with a space',
 		parameters: codeFromItem,
-		items: [{ code: 'GTX-Academic-Plus' }, { code: 'GTX-Academic Plus' }, { code: 'GTX-Academic-Plus' }],
+		items: [
+			{ code: 'GTX-Academic-Plus' },
+			{ code: 'GTX-Academic Plus' },
+			{ code: 'GTX-Academic-Plus' },
+		],
 		message: /^Product Code must not contain spaces$/,
 	},
 	{
 		name: 'STX code on the GTX operation',
 		parameters: codeFromItem,
-		items: [{ code: 'GTX-Academic-Plus' }, { code: 'STX-Academic-Plus' }, { code: 'GTX-Academic-Plus' }],
+		items: [
+			{ code: 'GTX-Academic-Plus' },
+			{ code: 'STX-Academic-Plus' },
+			{ code: 'GTX-Academic-Plus' },
+		],
 		message:
 			/^Product code "STX-Academic-Plus" does not match the operation Get Test ID \(GTX\): choose the operation Send Test ID to Candidate \(STX\) for it, or use the GTX- code$/,
 	},
@@ -164,21 +193,34 @@ const CASES: Case[] = [
 		name: 'GTX code on the STX operation',
 		operation: 'sendTestId',
 		parameters: { ...codeFromItem, email: 'ana@example.com' },
-		items: [{ code: 'STX-Academic-Plus' }, { code: 'GTX-Academic-Plus' }, { code: 'STX-Academic-Plus' }],
+		items: [
+			{ code: 'STX-Academic-Plus' },
+			{ code: 'GTX-Academic-Plus' },
+			{ code: 'STX-Academic-Plus' },
+		],
 		message:
 			/^Product code "GTX-Academic-Plus" does not match the operation Send Test ID to Candidate \(STX\): choose the operation Get Test ID \(GTX\) for it, or use the STX- code$/,
 	},
 	{
 		name: 'lower-case gtx- prefix',
 		parameters: codeFromItem,
-		items: [{ code: 'GTX-Academic-Plus' }, { code: 'gtx-Academic-Plus' }, { code: 'GTX-Academic-Plus' }],
-		message: /^Product code "gtx-Academic-Plus" does not match the operation Get Test ID \(GTX\): codes for this operation start with "GTX-" \(case-sensitive\)$/,
+		items: [
+			{ code: 'GTX-Academic-Plus' },
+			{ code: 'gtx-Academic-Plus' },
+			{ code: 'GTX-Academic-Plus' },
+		],
+		message:
+			/^Product code "gtx-Academic-Plus" does not match the operation Get Test ID \(GTX\): codes for this operation start with "GTX-" \(case-sensitive\)$/,
 	},
 	{
 		name: 'lower-case stx- prefix',
 		operation: 'sendTestId',
 		parameters: { ...codeFromItem, email: 'ana@example.com' },
-		items: [{ code: 'STX-Academic-Plus' }, { code: 'stx-Academic-Plus' }, { code: 'STX-Academic-Plus' }],
+		items: [
+			{ code: 'STX-Academic-Plus' },
+			{ code: 'stx-Academic-Plus' },
+			{ code: 'STX-Academic-Plus' },
+		],
 		message: /^Product code "stx-Academic-Plus" .*start with "STX-" \(case-sensitive\)$/,
 	},
 	{
@@ -213,7 +255,13 @@ describe('validation before sending', () => {
 		});
 
 		test('with Continue On Fail: an error item in its place, the other items are provisioned', async () => {
-			const output = await runItep({ target: sandbox, operation, parameters, items, continueOnFail: true });
+			const output = await runItep({
+				target: sandbox,
+				operation,
+				parameters,
+				items,
+				continueOnFail: true,
+			});
 			expect(output).toHaveLength(items.length);
 			expect(output.map((item) => item.pairedItem)).toEqual(items.map((_, item) => ({ item })));
 			const bad = output[badIndex];
@@ -235,10 +283,17 @@ describe('validation before sending', () => {
 		const error = await runItepExpectingError({
 			target: sandbox,
 			operation: 'sendTestId',
-			parameters: { email: 'nope', bcc: 'also-nope', registrationMode: 'json', registrationJson: '{"Lastname":"x"}' },
+			parameters: {
+				email: 'nope',
+				bcc: 'also-nope',
+				registrationMode: 'json',
+				registrationJson: '{"Lastname":"x"}',
+			},
 		});
 		expect(error.message).toMatch(/^Candidate Email is not a valid e-mail address/);
-		expect(error.description).toMatch(/^Also: BCC Email .*; Registration field "Lastname".*\. Nothing was sent\.$/);
+		expect(error.description).toMatch(
+			/^Also: BCC Email .*; Registration field "Lastname".*\. Nothing was sent\.$/,
+		);
 		expect(error.context.itemIndex).toBe(0);
 		expect(sandbox.state.stats.requests).toBe(0);
 	});
@@ -247,7 +302,12 @@ describe('validation before sending', () => {
 		const error = await runItepExpectingError({
 			target: sandbox,
 			parameters: emailFromItem,
-			items: [{ email: 'a@example.com' }, { email: 'b@example.com' }, { email: 'c@example.com' }, { email: 'x' }],
+			items: [
+				{ email: 'a@example.com' },
+				{ email: 'b@example.com' },
+				{ email: 'c@example.com' },
+				{ email: 'x' },
+			],
 		});
 		expect(error.context.itemIndex).toBe(3);
 		expect(sandbox.state.stats.requests).toBe(0);

@@ -10,7 +10,10 @@ import { sleep } from '../../../../devkit/wait';
 import { productCode, runItep, runItepExpectingError } from '../../../helpers/itepNode';
 
 const items = (count: number, badIndex?: number) =>
-	Array.from({ length: count }, (_, n) => ({ n, code: n === badIndex ? 'GTX-Nonexistent' : 'GTX-Academic-Plus' }));
+	Array.from({ length: count }, (_, n) => ({
+		n,
+		code: n === badIndex ? 'GTX-Nonexistent' : 'GTX-Academic-Plus',
+	}));
 
 const parameters = (maxConcurrency?: number) => ({
 	productCode: productCode('={{ $json.code }}'),
@@ -19,7 +22,9 @@ const parameters = (maxConcurrency?: number) => ({
 });
 
 const candidateIdOf = (json: Record<string, unknown>) =>
-	(json.response as { 'assigned-to': Record<string, unknown> })['assigned-to']['customer-candidate-id'];
+	(json.response as { 'assigned-to': Record<string, unknown> })['assigned-to'][
+		'customer-candidate-id'
+	];
 
 describe('Max Concurrent Requests through the node', () => {
 	let sandbox: RunningSandbox;
@@ -41,7 +46,9 @@ describe('Max Concurrent Requests through the node', () => {
 
 		expect(output).toHaveLength(20);
 		expect(output.map((item) => item.pairedItem)).toEqual(output.map((_, item) => ({ item })));
-		expect(output.map((item) => candidateIdOf(item.json))).toEqual(output.map((_, n) => `candidate-${n}`));
+		expect(output.map((item) => candidateIdOf(item.json))).toEqual(
+			output.map((_, n) => `candidate-${n}`),
+		);
 		expect(sandbox.state.stats.maxInFlight).toBeLessThanOrEqual(5);
 		expect(sandbox.state.stats.maxInFlight).toBeGreaterThan(1);
 		expect(sandbox.state.stats.provisioned).toBe(20);
@@ -63,7 +70,12 @@ describe('Max Concurrent Requests through the node', () => {
 	});
 
 	test('Continue On Fail with limit 5: the failing middle item is an error item at its position, all others succeed', async () => {
-		const output = await runItep({ target: sandbox, parameters: parameters(5), items: items(20, 10), continueOnFail: true });
+		const output = await runItep({
+			target: sandbox,
+			parameters: parameters(5),
+			items: items(20, 10),
+			continueOnFail: true,
+		});
 		expect(output).toHaveLength(20);
 		expect(output.map((item) => item.pairedItem)).toEqual(output.map((_, item) => ({ item })));
 		expect(output[10].json).toMatchObject({
@@ -82,38 +94,69 @@ describe('Max Concurrent Requests through the node', () => {
 	});
 
 	test('Continue On Fail, sequential: items after a failed one are still sent', async () => {
-		const output = await runItep({ target: sandbox, parameters: parameters(1), items: items(5, 2), continueOnFail: true });
-		expect(output.map((item) => (item.json.error ? 'error' : 'ok'))).toEqual(['ok', 'ok', 'error', 'ok', 'ok']);
+		const output = await runItep({
+			target: sandbox,
+			parameters: parameters(1),
+			items: items(5, 2),
+			continueOnFail: true,
+		});
+		expect(output.map((item) => (item.json.error ? 'error' : 'ok'))).toEqual([
+			'ok',
+			'ok',
+			'error',
+			'ok',
+			'ok',
+		]);
 		expect(output.map((item) => item.pairedItem)).toEqual(output.map((_, item) => ({ item })));
 		expect(sandbox.state.stats.requests).toBe(5);
 	});
 
 	test('without Continue On Fail, sequential: throws the failing item and starts no item after it', async () => {
-		const error = await runItepExpectingError({ target: sandbox, parameters: parameters(1), items: items(5, 2) });
+		const error = await runItepExpectingError({
+			target: sandbox,
+			parameters: parameters(1),
+			items: items(5, 2),
+		});
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error.message).toBe('iTEP does not know the product code "GTX-Nonexistent"');
 		expect(error.context.itemIndex).toBe(2);
 		await sleep(60);
-		expect(sandbox.state.requests.map((log) => JSON.parse(log.rawBody)['assigned-to']['customer-candidate-id'])).toEqual([
-			'candidate-0',
-			'candidate-1',
-			'candidate-2',
-		]);
-		const provisioned = sandbox.state.requests.filter((log) => log.status === 200).map((log) => log.testId);
-		expect(error.description).toContain(`provisioned before it stopped: ${provisioned.join(', ')}.`);
+		expect(
+			sandbox.state.requests.map(
+				(log) => JSON.parse(log.rawBody)['assigned-to']['customer-candidate-id'],
+			),
+		).toEqual(['candidate-0', 'candidate-1', 'candidate-2']);
+		const provisioned = sandbox.state.requests
+			.filter((log) => log.status === 200)
+			.map((log) => log.testId);
+		expect(error.description).toContain(
+			`provisioned before it stopped: ${provisioned.join(', ')}.`,
+		);
 	});
 
 	test('without Continue On Fail, limit 5: throws the failing item; what was in flight completes, nothing new starts', async () => {
-		const error = await runItepExpectingError({ target: sandbox, parameters: parameters(5), items: items(20, 2) });
+		const error = await runItepExpectingError({
+			target: sandbox,
+			parameters: parameters(5),
+			items: items(20, 2),
+		});
 		expect(error.context.itemIndex).toBe(2);
 		expect(error.message).toBe('iTEP does not know the product code "GTX-Nonexistent"');
 		await sleep(120);
 		// Items 0-4 go out together and all take ~50 ms. A worker whose item finished before item 2's failure came
 		// back may already have taken one more item (5-8); after the failure none takes another: at most 9 sent.
-		const sent = sandbox.state.requests.map((log) => JSON.parse(log.rawBody)['assigned-to']['customer-candidate-id']);
+		const sent = sandbox.state.requests.map(
+			(log) => JSON.parse(log.rawBody)['assigned-to']['customer-candidate-id'],
+		);
 		expect(sent.length).toBeGreaterThanOrEqual(5);
 		expect(sent.length).toBeLessThanOrEqual(9);
-		expect(sent.slice(0, 5).sort()).toEqual(['candidate-0', 'candidate-1', 'candidate-2', 'candidate-3', 'candidate-4']);
+		expect(sent.slice(0, 5).sort()).toEqual([
+			'candidate-0',
+			'candidate-1',
+			'candidate-2',
+			'candidate-3',
+			'candidate-4',
+		]);
 		expect(sandbox.state.stats.maxInFlight).toBeLessThanOrEqual(5);
 	});
 });
@@ -138,21 +181,26 @@ describe('runWithConcurrency', () => {
 			await sleep((8 - index) * 3);
 			return `r${index}`;
 		});
-		expect(results).toEqual(Array.from({ length: 8 }, (_, index) => ({ status: 'fulfilled', value: `r${index}` })));
+		expect(results).toEqual(
+			Array.from({ length: 8 }, (_, index) => ({ status: 'fulfilled', value: `r${index}` })),
+		);
 	});
 
-	test.each([1, 2, 5, 7, 50])('never more than %i in flight, and the limit is used', async (limit) => {
-		const count = 12;
-		let inFlight = 0;
-		let maxInFlight = 0;
-		await runWithConcurrency(count, limit, async () => {
-			inFlight++;
-			maxInFlight = Math.max(maxInFlight, inFlight);
-			await sleep(2);
-			inFlight--;
-		});
-		expect(maxInFlight).toBe(Math.min(limit, count));
-	});
+	test.each([1, 2, 5, 7, 50])(
+		'never more than %i in flight, and the limit is used',
+		async (limit) => {
+			const count = 12;
+			let inFlight = 0;
+			let maxInFlight = 0;
+			await runWithConcurrency(count, limit, async () => {
+				inFlight++;
+				maxInFlight = Math.max(maxInFlight, inFlight);
+				await sleep(2);
+				inFlight--;
+			});
+			expect(maxInFlight).toBe(Math.min(limit, count));
+		},
+	);
 
 	test('starts tasks in index order, a new one only when one finishes', async () => {
 		const gates = Array.from({ length: 5 }, () => deferred<number>());
@@ -172,7 +220,9 @@ describe('runWithConcurrency', () => {
 		expect(startedOrder).toEqual([0, 1, 2, 3, 4]);
 		gates[3].resolve(3);
 		gates[4].resolve(4);
-		expect((await run).map((result) => (result?.status === 'fulfilled' ? result.value : null))).toEqual([0, 1, 2, 3, 4]);
+		expect(
+			(await run).map((result) => (result?.status === 'fulfilled' ? result.value : null)),
+		).toEqual([0, 1, 2, 3, 4]);
 	});
 
 	test('sequential: after a failure no later task starts; earlier results are kept', async () => {
@@ -230,7 +280,12 @@ describe('runWithConcurrency', () => {
 			return index;
 		});
 		expect(maxInFlight).toBe(1);
-		expect(results.map((result) => result?.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+		expect(results.map((result) => result?.status)).toEqual([
+			'fulfilled',
+			'fulfilled',
+			'fulfilled',
+			'fulfilled',
+		]);
 	});
 
 	test('no items: no task runs', async () => {

@@ -6,18 +6,25 @@ import {
 
 const CODE = 'GTX-Academic-Plus';
 const sandboxError = (code: string, message: string) => ({ error: { code, message } });
-const CHECK_ASSIGNED_TO = /look for a test ID whose Assigned To holds this candidate.*never re-sent automatically/;
+const CHECK_ASSIGNED_TO =
+	/look for a test ID whose Assigned To holds this candidate.*never re-sent automatically/;
 
 describe('describeApiFailure', () => {
 	test.each([
 		['status 422', 422, {}],
-		['code NO_AVAILABLE_TEST_IDS on another status', 400, sandboxError('NO_AVAILABLE_TEST_IDS', 'x')],
+		[
+			'code NO_AVAILABLE_TEST_IDS on another status',
+			400,
+			sandboxError('NO_AVAILABLE_TEST_IDS', 'x'),
+		],
 		['"no available" in the text only', 400, { message: 'There are No Available tests' }],
 	])('no available test IDs: %s', (_name, statusCode, body) => {
 		const report = describeApiFailure({ statusCode, body }, CODE);
 		expect(report.outcome).toBe('rejected');
 		expect(report.message).toBe(`No available test IDs left for ${CODE}`);
-		expect(report.description).toMatch(/^Every test ID of this product is already used or assigned, so nothing was provisioned\. Buy more test IDs/);
+		expect(report.description).toMatch(
+			/^Every test ID of this product is already used or assigned, so nothing was provisioned\. Buy more test IDs/,
+		);
 		expect(report.httpCode).toBe(statusCode);
 	});
 
@@ -27,7 +34,11 @@ describe('describeApiFailure', () => {
 		['code INVALID_SIGNATURE', 400, sandboxError('INVALID_SIGNATURE', 'bad')],
 	])('bad key or signature: %s', (_name, statusCode, body) => {
 		const report = describeApiFailure({ statusCode, body }, CODE);
-		expect(report).toMatchObject({ outcome: 'rejected', message: 'iTEP rejected the API key or signature', httpCode: statusCode });
+		expect(report).toMatchObject({
+			outcome: 'rejected',
+			message: 'iTEP rejected the API key or signature',
+			httpCode: statusCode,
+		});
 		expect(report.description).toMatch(/Use the Dry Run option/);
 	});
 
@@ -36,7 +47,10 @@ describe('describeApiFailure', () => {
 		['code UNKNOWN_PRODUCT_CODE', 400, sandboxError('UNKNOWN_PRODUCT_CODE', 'x')],
 	])('unknown product code: %s', (_name, statusCode, body) => {
 		const report = describeApiFailure({ statusCode, body }, 'GTX-Nonexistent');
-		expect(report).toMatchObject({ outcome: 'rejected', message: 'iTEP does not know the product code "GTX-Nonexistent"' });
+		expect(report).toMatchObject({
+			outcome: 'rejected',
+			message: 'iTEP does not know the product code "GTX-Nonexistent"',
+		});
 		expect(report.description).toMatch(/PRODUCT CODES screen/);
 	});
 
@@ -56,37 +70,59 @@ describe('describeApiFailure', () => {
 		['code RATE_LIMITED', 400, sandboxError('RATE_LIMITED', 'x')],
 	])('rate limited: %s', (_name, statusCode, body) => {
 		const report = describeApiFailure({ statusCode, body }, CODE);
-		expect(report).toMatchObject({ outcome: 'rejected', message: 'iTEP is rate limiting requests' });
+		expect(report).toMatchObject({
+			outcome: 'rejected',
+			message: 'iTEP is rate limiting requests',
+		});
 		expect(report.description).toMatch(/Lower Max Concurrent Requests/);
 	});
 
-	test.each([301, 302, 307, 308])('redirect %i: rejected, not followed, check the base URL', (statusCode) => {
-		const report = describeApiFailure({ statusCode, body: '' }, CODE);
-		expect(report.outcome).toBe('rejected');
-		expect(report.message).toBe(`iTEP redirected the request (HTTP ${statusCode}); it was not followed`);
-		expect(report.description).toMatch(/Check the API Base URL in the credential/);
-		expect(report.httpCode).toBe(statusCode);
-	});
+	test.each([301, 302, 307, 308])(
+		'redirect %i: rejected, not followed, check the base URL',
+		(statusCode) => {
+			const report = describeApiFailure({ statusCode, body: '' }, CODE);
+			expect(report.outcome).toBe('rejected');
+			expect(report.message).toBe(
+				`iTEP redirected the request (HTTP ${statusCode}); it was not followed`,
+			);
+			expect(report.description).toMatch(/Check the API Base URL in the credential/);
+			expect(report.httpCode).toBe(statusCode);
+		},
+	);
 
-	test.each([500, 502, 503, 504, 599])('server error %i: outcome unknown, check before retrying', (statusCode) => {
-		const report = describeApiFailure({ statusCode, body: 'upstream exploded' }, CODE);
-		expect(report.outcome).toBe('unknown');
-		expect(report.message).toBe(`iTEP answered with a server error (HTTP ${statusCode}); the outcome is unknown`);
-		expect(report.description).toMatch(/^The request reached iTEP but failed there\. /);
-		expect(report.description).toMatch(CHECK_ASSIGNED_TO);
-		expect(report.description).toMatch(/ iTEP said: "upstream exploded"\.$/);
-		expect(report.httpCode).toBe(statusCode);
-	});
+	test.each([500, 502, 503, 504, 599])(
+		'server error %i: outcome unknown, check before retrying',
+		(statusCode) => {
+			const report = describeApiFailure({ statusCode, body: 'upstream exploded' }, CODE);
+			expect(report.outcome).toBe('unknown');
+			expect(report.message).toBe(
+				`iTEP answered with a server error (HTTP ${statusCode}); the outcome is unknown`,
+			);
+			expect(report.description).toMatch(/^The request reached iTEP but failed there\. /);
+			expect(report.description).toMatch(CHECK_ASSIGNED_TO);
+			expect(report.description).toMatch(/ iTEP said: "upstream exploded"\.$/);
+			expect(report.httpCode).toBe(statusCode);
+		},
+	);
 
 	test('a SERVER_ERROR code on a 5xx does not change the classification; a 5xx with NO_AVAILABLE code is inventory', () => {
-		expect(describeApiFailure({ statusCode: 500, body: sandboxError('SERVER_ERROR', 'x') }, CODE).outcome).toBe('unknown');
-		expect(describeApiFailure({ statusCode: 500, body: sandboxError('NO_AVAILABLE_TEST_IDS', 'x') }, CODE).message).toBe(
-			`No available test IDs left for ${CODE}`,
-		);
+		expect(
+			describeApiFailure({ statusCode: 500, body: sandboxError('SERVER_ERROR', 'x') }, CODE)
+				.outcome,
+		).toBe('unknown');
+		expect(
+			describeApiFailure(
+				{ statusCode: 500, body: sandboxError('NO_AVAILABLE_TEST_IDS', 'x') },
+				CODE,
+			).message,
+		).toBe(`No available test IDs left for ${CODE}`);
 	});
 
 	test('any other status: rejected with the status in the message', () => {
-		const report = describeApiFailure({ statusCode: 400, body: sandboxError('MALFORMED_BODY', 'Pretty JSON') }, CODE);
+		const report = describeApiFailure(
+			{ statusCode: 400, body: sandboxError('MALFORMED_BODY', 'Pretty JSON') },
+			CODE,
+		);
 		expect(report).toEqual({
 			outcome: 'rejected',
 			message: 'iTEP rejected the request (HTTP 400)',
@@ -112,7 +148,10 @@ describe('describeApiFailure', () => {
 	});
 
 	test("iTEP's text is cut at 300 characters", () => {
-		const report = describeApiFailure({ statusCode: 418, body: { message: 'x'.repeat(1000) } }, CODE);
+		const report = describeApiFailure(
+			{ statusCode: 418, body: { message: 'x'.repeat(1000) } },
+			CODE,
+		);
 		expect(report.description).toContain(` iTEP said: "${'x'.repeat(300)}".`);
 		expect(report.description).not.toContain('x'.repeat(301));
 	});
@@ -147,9 +186,13 @@ describe('describeTransportFailure', () => {
 		(code) => {
 			const report = describeTransportFailure(Object.assign(new Error('x'), { code }));
 			expect(report.outcome).toBe('unknown');
-			expect(report.message).toBe(`Outcome unknown: the request was sent but no answer came back (${code})`);
+			expect(report.message).toBe(
+				`Outcome unknown: the request was sent but no answer came back (${code})`,
+			);
 			expect(report.errorCode).toBe(code);
-			expect(report.description).toMatch(/^The connection was lost or timed out after the request left n8n\. /);
+			expect(report.description).toMatch(
+				/^The connection was lost or timed out after the request left n8n\. /,
+			);
 			expect(report.description).toMatch(CHECK_ASSIGNED_TO);
 			expect(report.httpCode).toBeUndefined();
 		},
@@ -163,7 +206,9 @@ describe('describeTransportFailure', () => {
 
 	test('a numeric or lower-case code is not taken for a network code; the search continues in the cause', () => {
 		const wrapped = { code: 404, cause: { code: 'notACode', cause: { code: 'ENOTFOUND' } } };
-		expect(describeTransportFailure(wrapped).message).toBe('Could not reach iTEP (ENOTFOUND); nothing was sent');
+		expect(describeTransportFailure(wrapped).message).toBe(
+			'Could not reach iTEP (ENOTFOUND); nothing was sent',
+		);
 	});
 
 	test('gives up after 5 levels of causes', () => {

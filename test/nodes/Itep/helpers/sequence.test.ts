@@ -36,10 +36,17 @@ describe('nextSequence', () => {
 		const issued: number[] = [];
 		for (let call = 0; call < 10_000; call++) {
 			const mode = call % 3;
-			issued.push(mode === 0 ? nextSequence() : mode === 1 ? nextSequence(frozen) : nextSequence(frozen - call * 1000));
+			issued.push(
+				mode === 0
+					? nextSequence()
+					: mode === 1
+						? nextSequence(frozen)
+						: nextSequence(frozen - call * 1000),
+			);
 		}
 		expect(new Set(issued).size).toBe(10_000);
-		for (let index = 1; index < issued.length; index++) expect(issued[index]).toBeGreaterThan(issued[index - 1]);
+		for (let index = 1; index < issued.length; index++)
+			expect(issued[index]).toBeGreaterThan(issued[index - 1]);
 		expect(issued.every(Number.isSafeInteger)).toBe(true);
 	});
 });
@@ -59,7 +66,10 @@ describe('sequences across concurrent node runs', () => {
 			Array.from({ length: 5 }, (_, run) =>
 				runItep({
 					target: sandbox,
-					parameters: { assignedTo: { candidateId: `={{ "run${run}-" + $itemIndex }}` }, options: { maxConcurrency: 4 } },
+					parameters: {
+						assignedTo: { candidateId: `={{ "run${run}-" + $itemIndex }}` },
+						options: { maxConcurrency: 4 },
+					},
 					items: Array.from({ length: 20 }, () => ({})),
 				}),
 			),
@@ -80,7 +90,9 @@ describe('sequences across concurrent node runs', () => {
 			expect(output.map((item) => item.pairedItem)).toEqual(output.map((_, item) => ({ item })));
 			for (const [index, item] of output.entries()) {
 				// The node adds the request's sequence to Assigned To, as in iTEP's example.
-				expect((item.json.response as { 'assigned-to': Record<string, unknown> })['assigned-to']).toEqual({
+				expect(
+					(item.json.response as { 'assigned-to': Record<string, unknown> })['assigned-to'],
+				).toEqual({
 					'customer-candidate-id': `run${run}-${index}`,
 					sequence: item.json.sequence,
 				});

@@ -20,7 +20,8 @@ const parameters = {
 	track: 'RC',
 	assignedTo: { candidateName: '={{ $json.name }}', candidateId: '={{ "cand-" + $itemIndex }}' },
 	registrationMode: 'json',
-	registrationJson: '={{ JSON.stringify({ First_Name: $json.first, Last_Name: $json.last, City: $json.city }) }}',
+	registrationJson:
+		'={{ JSON.stringify({ First_Name: $json.first, Last_Name: $json.last, City: $json.city }) }}',
 };
 
 describe('signed bytes equal received bytes', () => {
@@ -54,7 +55,9 @@ describe('signed bytes equal received bytes', () => {
 			expect(log.signatureVerified).toBe(true);
 			expect(log.status).toBe(200);
 			// Recomputed here with node:crypto, not with the pack's signing module.
-			expect(log.signatureHeader).toBe(createHmac('sha256', SANDBOX_KEY).update(Buffer.from(log.rawBody, 'utf8')).digest('hex'));
+			expect(log.signatureHeader).toBe(
+				createHmac('sha256', SANDBOX_KEY).update(Buffer.from(log.rawBody, 'utf8')).digest('hex'),
+			);
 			expect(header).toBe(computeSignature(Buffer.from(log.rawBody, 'utf8'), SANDBOX_KEY, 'hex'));
 			// Non-ASCII travels as UTF-8, not as \u escapes, and the body is compact.
 			expect(log.rawBody).toContain(UNICODE_ITEMS[index].name);
@@ -65,13 +68,20 @@ describe('signed bytes equal received bytes', () => {
 	});
 
 	test('base64 signature in a custom header (sandbox configured the same way)', async () => {
-		sandbox = await startSandbox({ port: 0, signatureHeader: 'X-Partner-Sig', signatureEncoding: 'base64' });
+		sandbox = await startSandbox({
+			port: 0,
+			signatureHeader: 'X-Partner-Sig',
+			signatureEncoding: 'base64',
+		});
 		const signed: IHttpRequestOptions[] = [];
 		const output = await runItep({
 			target: sandbox,
 			parameters,
 			items: UNICODE_ITEMS.slice(0, 2),
-			credentials: credentialFor(sandbox, { signatureHeader: 'X-Partner-Sig', signatureEncoding: 'base64' }),
+			credentials: credentialFor(sandbox, {
+				signatureHeader: 'X-Partner-Sig',
+				signatureEncoding: 'base64',
+			}),
 			onSignedRequest: (options) => signed.push(options),
 		});
 
@@ -83,7 +93,9 @@ describe('signed bytes equal received bytes', () => {
 			expect(log.signatureHeader).toBe(headers['X-Partner-Sig']);
 			expect(log.signatureHeader).toMatch(/^[A-Za-z0-9+/]{43}=$/);
 			expect(log.signatureVerified).toBe(true);
-			expect(headers['X-Partner-Sig']).toBe(createHmac('sha256', SANDBOX_KEY).update(Buffer.from(log.rawBody, 'utf8')).digest('base64'));
+			expect(headers['X-Partner-Sig']).toBe(
+				createHmac('sha256', SANDBOX_KEY).update(Buffer.from(log.rawBody, 'utf8')).digest('base64'),
+			);
 		}
 	});
 

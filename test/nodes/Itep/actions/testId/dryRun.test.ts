@@ -59,7 +59,10 @@ describe('Dry Run', () => {
 		const output = await runItep({
 			target: sandbox,
 			parameters: dryRunParameters,
-			credentials: credentialFor('https://api.itep.example/', { signatureHeader: 'X-Partner-Sig', signatureEncoding: 'base64' }),
+			credentials: credentialFor('https://api.itep.example/', {
+				signatureHeader: 'X-Partner-Sig',
+				signatureEncoding: 'base64',
+			}),
 		});
 		expect(output[0].json.request).toEqual({
 			method: 'POST',
@@ -101,12 +104,23 @@ describe('Dry Run', () => {
 
 	test('what Dry Run shows is what iTEP accepts: replaying those exact headers and bytes provisions', async () => {
 		const [item] = await runItep({ target: sandbox, parameters: { options: { dryRun: true } } });
-		const request = item.json.request as { method: string; url: string; headers: Record<string, string>; body: string };
-		const response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body });
+		const request = item.json.request as {
+			method: string;
+			url: string;
+			headers: Record<string, string>;
+			body: string;
+		};
+		const response = await fetch(request.url, {
+			method: request.method,
+			headers: request.headers,
+			body: request.body,
+		});
 		expect(response.status).toBe(200);
 		const log = sandbox.state.requests[0];
 		expect(log.rawBody).toBe(request.body);
 		expect(log.signatureVerified).toBe(true);
-		expect(log.signatureHeader).toBe(createHmac('sha256', SANDBOX_KEY).update(Buffer.from(log.rawBody, 'utf8')).digest('hex'));
+		expect(log.signatureHeader).toBe(
+			createHmac('sha256', SANDBOX_KEY).update(Buffer.from(log.rawBody, 'utf8')).digest('hex'),
+		);
 	});
 });

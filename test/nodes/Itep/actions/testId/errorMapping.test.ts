@@ -19,7 +19,8 @@ import {
 } from '../../../../helpers/itepNode';
 import { sleep, waitUntil } from '../../../../../devkit/wait';
 
-const CHECK_ASSIGNED_TO = /look for a test ID whose Assigned To holds this candidate.*never re-sent automatically/;
+const CHECK_ASSIGNED_TO =
+	/look for a test ID whose Assigned To holds this candidate.*never re-sent automatically/;
 
 describe('error mapping through real HTTP', () => {
 	let sandbox: RunningSandbox;
@@ -43,7 +44,11 @@ describe('error mapping through real HTTP', () => {
 		expect(error.context.itemIndex).toBe(0);
 		expect(error.description).toMatch(/^Nothing was provisioned\. Check the credential/);
 		expect(sandbox.state.requests).toHaveLength(1);
-		expect(sandbox.state.requests[0]).toMatchObject({ status: 401, errorCode: 'INVALID_SIGNATURE', signatureVerified: false });
+		expect(sandbox.state.requests[0]).toMatchObject({
+			status: 401,
+			errorCode: 'INVALID_SIGNATURE',
+			signatureVerified: false,
+		});
 		expect(availableCount(sandbox)).toBe(before);
 	});
 
@@ -53,7 +58,11 @@ describe('error mapping through real HTTP', () => {
 			credentials: credentialFor(sandbox, { signatureHeader: 'X-Other-Signature' }),
 			continueOnFail: true,
 		});
-		expect(output[0].json).toMatchObject({ error: 'iTEP rejected the API key or signature', outcome: 'rejected', httpCode: 401 });
+		expect(output[0].json).toMatchObject({
+			error: 'iTEP rejected the API key or signature',
+			outcome: 'rejected',
+			httpCode: 401,
+		});
 		expect(sandbox.state.requests[0].signatureHeader).toBeNull();
 	});
 
@@ -65,10 +74,15 @@ describe('error mapping through real HTTP', () => {
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error.message).toBe('iTEP does not know the product code "GTX-Nonexistent"');
 		expect(error.httpCode).toBe('404');
-		expect(error.description).toMatch(/Copy the exact code \(case-sensitive\) from the PRODUCT CODES screen/);
+		expect(error.description).toMatch(
+			/Copy the exact code \(case-sensitive\) from the PRODUCT CODES screen/,
+		);
 		expect(error.description).toMatch(/iTEP said: "Unknown product code GTX-Nonexistent/);
 		expect(error.description).toMatch(/\(product code GTX-Nonexistent, sequence \d+\)\.$/);
-		expect(sandbox.state.requests[0]).toMatchObject({ status: 404, errorCode: 'UNKNOWN_PRODUCT_CODE' });
+		expect(sandbox.state.requests[0]).toMatchObject({
+			status: 404,
+			errorCode: 'UNKNOWN_PRODUCT_CODE',
+		});
 	});
 
 	test('empty inventory: "No available test IDs left" with what to do, and the test IDs already obtained', async () => {
@@ -79,10 +93,16 @@ describe('error mapping through real HTTP', () => {
 		expect(error.message).toBe('No available test IDs left for GTX-Academic-Plus');
 		expect(error.httpCode).toBe('422');
 		expect(error.context.itemIndex).toBe(2);
-		expect(error.description).toMatch(/Buy more test IDs .* check the AVAILABLE TESTS panel, then run the workflow again/);
-		const provisioned = sandbox.state.requests.filter((log) => log.status === 200).map((log) => log.testId);
+		expect(error.description).toMatch(
+			/Buy more test IDs .* check the AVAILABLE TESTS panel, then run the workflow again/,
+		);
+		const provisioned = sandbox.state.requests
+			.filter((log) => log.status === 200)
+			.map((log) => log.testId);
 		expect(provisioned).toHaveLength(2);
-		expect(error.description).toContain(`Other items of this run were provisioned before it stopped: ${provisioned.join(', ')}.`);
+		expect(error.description).toContain(
+			`Other items of this run were provisioned before it stopped: ${provisioned.join(', ')}.`,
+		);
 		// Sequential by default: item 3 was never sent.
 		expect(sandbox.state.requests.map((log) => log.status)).toEqual([200, 200, 422]);
 		expect(availableCount(sandbox)).toBe(0);
@@ -99,26 +119,40 @@ describe('error mapping through real HTTP', () => {
 		expect(sandbox.state.requests).toHaveLength(1);
 	});
 
-	test.each([500, 502, 503])('failNext %i: server error, outcome unknown, check Assigned To', async (status) => {
-		sandbox.state.knobs.failNext = { count: 1, status };
-		const error = await runItepExpectingError({ target: sandbox });
-		expect(error).toBeInstanceOf(NodeApiError);
-		expect(error.message).toBe(`iTEP answered with a server error (HTTP ${status}); the outcome is unknown`);
-		expect(error.httpCode).toBe(String(status));
-		expect(error.description).toMatch(CHECK_ASSIGNED_TO);
-		expect(sandbox.state.requests).toHaveLength(1);
-	});
+	test.each([500, 502, 503])(
+		'failNext %i: server error, outcome unknown, check Assigned To',
+		async (status) => {
+			sandbox.state.knobs.failNext = { count: 1, status };
+			const error = await runItepExpectingError({ target: sandbox });
+			expect(error).toBeInstanceOf(NodeApiError);
+			expect(error.message).toBe(
+				`iTEP answered with a server error (HTTP ${status}); the outcome is unknown`,
+			);
+			expect(error.httpCode).toBe(String(status));
+			expect(error.description).toMatch(CHECK_ASSIGNED_TO);
+			expect(sandbox.state.requests).toHaveLength(1);
+		},
+	);
 
 	test('failNext 400 (anything else): rejected with the HTTP status', async () => {
 		sandbox.state.knobs.failNext = { count: 1, status: 400 };
 		const output = await runItep({ target: sandbox, continueOnFail: true });
-		expect(output[0].json).toMatchObject({ error: 'iTEP rejected the request (HTTP 400)', outcome: 'rejected', httpCode: 400 });
+		expect(output[0].json).toMatchObject({
+			error: 'iTEP rejected the request (HTTP 400)',
+			outcome: 'rejected',
+			httpCode: 400,
+		});
 	});
 
 	test('a sequence used before: 409 replay', async () => {
 		await runItep({ target: sandbox, parameters: { options: { sequence: 4242 } } });
-		const error = await runItepExpectingError({ target: sandbox, parameters: { options: { sequence: 4242 } } });
-		expect(error.message).toBe('iTEP rejected the request as a replay: its sequence number was used before');
+		const error = await runItepExpectingError({
+			target: sandbox,
+			parameters: { options: { sequence: 4242 } },
+		});
+		expect(error.message).toBe(
+			'iTEP rejected the request as a replay: its sequence number was used before',
+		);
 		expect(error.httpCode).toBe('409');
 		expect(error.description).toMatch(/Leave Sequence empty/);
 		expect(sandbox.state.stats.provisioned).toBe(1);
@@ -175,7 +209,10 @@ describe('error mapping through real HTTP', () => {
 		expect(error.description).toMatch(/nothing was provisioned and it is safe to run again/);
 
 		const output = await runItep({ target: url, continueOnFail: true });
-		expect(output[0].json).toMatchObject({ outcome: 'notSent', error: 'Could not reach iTEP (ECONNREFUSED); nothing was sent' });
+		expect(output[0].json).toMatchObject({
+			outcome: 'notSent',
+			error: 'Could not reach iTEP (ECONNREFUSED); nothing was sent',
+		});
 	});
 
 	test('a redirect is reported and not followed: the signed POST is never sent to the second address', async () => {
@@ -217,7 +254,10 @@ describe('error mapping through real HTTP', () => {
 		expect(error.description).toMatch(/timed out after the request left n8n/);
 		expect(error.description).toMatch(CHECK_ASSIGNED_TO);
 		// The sandbox processes it after its latency (the "unknown" is real), and only once.
-		await waitUntil('the timed-out request to be processed', () => sandbox.state.requests.length > 0);
+		await waitUntil(
+			'the timed-out request to be processed',
+			() => sandbox.state.requests.length > 0,
+		);
 		await sleep(50);
 		expect(sandbox.state.requests).toHaveLength(1);
 		expect(sandbox.state.requests[0]).toMatchObject({ status: 200, signatureVerified: true });

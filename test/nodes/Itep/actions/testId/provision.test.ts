@@ -8,11 +8,7 @@ import type { AddressInfo } from 'net';
 
 import { NodeApiError } from 'n8n-workflow';
 
-import {
-	runItep,
-	runItepExpectingError,
-	type NodeErrorLike,
-} from '../../../../helpers/itepNode';
+import { runItep, runItepExpectingError, type NodeErrorLike } from '../../../../helpers/itepNode';
 
 interface Answer {
 	status: number;
@@ -21,7 +17,9 @@ interface Answer {
 }
 
 /** A stand-in API that answers each request with the next scripted answer and counts what it got. */
-async function scriptedApi(answers: Answer[]): Promise<{ url: string; received: string[]; close(): Promise<void> }> {
+async function scriptedApi(
+	answers: Answer[],
+): Promise<{ url: string; received: string[]; close(): Promise<void> }> {
 	const received: string[] = [];
 	const server: Server = createServer((request, response) => {
 		const chunks: Buffer[] = [];
@@ -60,11 +58,19 @@ const json = (status: number, body: unknown): Answer => ({
 	contentType: 'application/json',
 	body: JSON.stringify(body),
 });
-const text = (status: number, body: string): Answer => ({ status, contentType: 'text/plain', body });
+const text = (status: number, body: string): Answer => ({
+	status,
+	contentType: 'text/plain',
+	body,
+});
 
 describe('a 2xx answer without a test ID is "outcome unknown", never success', () => {
 	test.each([
-		['an error object', json(200, { status: 'error', message: 'No test available' }), 'No test available'],
+		[
+			'an error object',
+			json(200, { status: 'error', message: 'No test available' }),
+			'No test available',
+		],
 		['plain OK', text(200, 'OK'), 'OK'],
 		['a nested test ID', json(200, { data: { test_id: '50613490BP' } }), '50613490BP'],
 		['an empty answer', text(204, ''), 'The answer was empty'],
@@ -76,59 +82,74 @@ describe('a 2xx answer without a test ID is "outcome unknown", never success', (
 				`iTEP answered HTTP ${answer.status} without a test ID; the outcome is unknown`,
 			);
 			expect(error.description).toContain(shown);
-			expect(error.description).toMatch(/look for a test ID whose Assigned To holds this candidate/);
+			expect(error.description).toMatch(
+				/look for a test ID whose Assigned To holds this candidate/,
+			);
 			expect(api.received).toHaveLength(1); // never re-sent
 		});
 	});
 
 	test('with Continue On Fail the item says "unknown" and carries the raw answer', async () => {
-		await withScriptedApi([json(200, { status: 'error', message: 'No test available' })], async (api) => {
-			const [item] = await runItep({ target: api.url, continueOnFail: true });
-			expect(item.json).toMatchObject({
-				outcome: 'unknown',
-				httpCode: 200,
-				response: { status: 'error', message: 'No test available' },
-			});
-			expect(item.json.testId).toBeUndefined();
-		});
+		await withScriptedApi(
+			[json(200, { status: 'error', message: 'No test available' })],
+			async (api) => {
+				const [item] = await runItep({ target: api.url, continueOnFail: true });
+				expect(item.json).toMatchObject({
+					outcome: 'unknown',
+					httpCode: 200,
+					response: { status: 'error', message: 'No test available' },
+				});
+				expect(item.json.testId).toBeUndefined();
+			},
+		);
 	});
 
 	test('a later failure names the earlier item whose outcome is unknown, and the test IDs already provisioned', async () => {
-		await withScriptedApi([
-			json(200, { 'test-id': '11111111AP' }),
-			text(200, 'OK'),
-			json(200, { 'test-id': '33333333AP' }),
-			json(401, { error: { code: 'INVALID_SIGNATURE', message: 'bad key' } }),
-		], async (api) => {
-			const error = await runItepExpectingError({
-				target: api.url,
-				items: [{}, {}, {}, {}],
-				continueOnFail: false,
-			});
-			// Item 1 fails first (unknown); the run stops there, so items 2 and 3 are never sent.
-			expect(error.message).toBe('iTEP answered HTTP 200 without a test ID; the outcome is unknown');
-			expect(error.description).toContain('provisioned before it stopped: 11111111AP');
-			expect(api.received).toHaveLength(2);
-		});
+		await withScriptedApi(
+			[
+				json(200, { 'test-id': '11111111AP' }),
+				text(200, 'OK'),
+				json(200, { 'test-id': '33333333AP' }),
+				json(401, { error: { code: 'INVALID_SIGNATURE', message: 'bad key' } }),
+			],
+			async (api) => {
+				const error = await runItepExpectingError({
+					target: api.url,
+					items: [{}, {}, {}, {}],
+					continueOnFail: false,
+				});
+				// Item 1 fails first (unknown); the run stops there, so items 2 and 3 are never sent.
+				expect(error.message).toBe(
+					'iTEP answered HTTP 200 without a test ID; the outcome is unknown',
+				);
+				expect(error.description).toContain('provisioned before it stopped: 11111111AP');
+				expect(api.received).toHaveLength(2);
+			},
+		);
 	});
 
 	test('with Max Concurrent Requests, an unknown item in flight is named in the error of the run', async () => {
-		await withScriptedApi([text(200, 'OK'), json(500, { error: { message: 'boom' } })], async (api) => {
-			const error = await runItepExpectingError({
-				target: api.url,
-				items: [{}, {}],
-				parameters: { options: { maxConcurrency: 2 } },
-			});
-			const sequences = api.received.map((body) => (JSON.parse(body) as { sequence: number }).sequence);
-			const all = `${error.message} ${error.description}`;
-			// Both items are unknown: one is the error, the other is listed with its sequence.
-			expect(all).toMatch(/outcome of item \d \(sequence \d+\) is unknown as well/);
-			for (const sequence of sequences) expect(all).toContain(String(sequence));
-		});
+		await withScriptedApi(
+			[text(200, 'OK'), json(500, { error: { message: 'boom' } })],
+			async (api) => {
+				const error = await runItepExpectingError({
+					target: api.url,
+					items: [{}, {}],
+					parameters: { options: { maxConcurrency: 2 } },
+				});
+				const sequences = api.received.map(
+					(body) => (JSON.parse(body) as { sequence: number }).sequence,
+				);
+				const all = `${error.message} ${error.description}`;
+				// Both items are unknown: one is the error, the other is listed with its sequence.
+				expect(all).toMatch(/outcome of item \d \(sequence \d+\) is unknown as well/);
+				for (const sequence of sequences) expect(all).toContain(String(sequence));
+			},
+		);
 	});
 });
 
-describe('error details carry iTEP\'s real answer', () => {
+describe("error details carry iTEP's real answer", () => {
 	test('the NodeApiError holds the response status and body as received', async () => {
 		const body = { error: { code: 'RATE_LIMITED', message: 'slow down' }, retryAfter: 30 };
 		await withScriptedApi([json(429, body)], async (api) => {
@@ -146,21 +167,24 @@ const THROWS_WITHOUT_NAME = "={{ $json.name ? $json.name : $('No Such Node').ite
 
 describe('Continue On Fail covers every per-item error, expression errors included', () => {
 	test('an expression that throws in one item gives that item an error; the others are sent', async () => {
-		await withScriptedApi([json(200, { 'test-id': 'A' }), json(200, { 'test-id': 'B' })], async (api) => {
-			const output = await runItep({
-				target: api.url,
-				items: [{ name: 'Ana' }, { name: null }, { name: 'Ben' }],
-				parameters: { assignedTo: { candidateName: THROWS_WITHOUT_NAME } },
-				continueOnFail: true,
-			});
-			expect(output).toHaveLength(3);
-			expect(output[0].json.testId).toBe('A');
-			expect(output[1].json).toMatchObject({ outcome: 'invalid' });
-			expect(String(output[1].json.error)).not.toBe('');
-			expect(output[1].pairedItem).toEqual({ item: 1 });
-			expect(output[2].json.testId).toBe('B');
-			expect(api.received).toHaveLength(2);
-		});
+		await withScriptedApi(
+			[json(200, { 'test-id': 'A' }), json(200, { 'test-id': 'B' })],
+			async (api) => {
+				const output = await runItep({
+					target: api.url,
+					items: [{ name: 'Ana' }, { name: null }, { name: 'Ben' }],
+					parameters: { assignedTo: { candidateName: THROWS_WITHOUT_NAME } },
+					continueOnFail: true,
+				});
+				expect(output).toHaveLength(3);
+				expect(output[0].json.testId).toBe('A');
+				expect(output[1].json).toMatchObject({ outcome: 'invalid' });
+				expect(String(output[1].json.error)).not.toBe('');
+				expect(output[1].pairedItem).toEqual({ item: 1 });
+				expect(output[2].json.testId).toBe('B');
+				expect(api.received).toHaveLength(2);
+			},
+		);
 	});
 
 	test('without Continue On Fail the same error stops the run before anything is sent', async () => {
@@ -213,9 +237,16 @@ describe('sender-chosen keys never become properties of shared objects, nor vani
 		await withScriptedApi([json(200, { 'test-id': 'A' })], async (api) => {
 			await runItep({
 				target: api.url,
-				parameters: { options: { sequence: 9 }, assignedTo: { extraJson: '{"constructor":"x","toString":1}' } },
+				parameters: {
+					options: { sequence: 9 },
+					assignedTo: { extraJson: '{"constructor":"x","toString":1}' },
+				},
 			});
-			expect(JSON.parse(api.received[0])['assigned-to']).toEqual({ constructor: 'x', toString: 1, sequence: 9 });
+			expect(JSON.parse(api.received[0])['assigned-to']).toEqual({
+				constructor: 'x',
+				toString: 1,
+				sequence: 9,
+			});
 		});
 	});
 });

@@ -22,7 +22,12 @@ function candidatesOf(workflow: WorkflowJson): IDataObject[] {
 
 function credentialsFor(sandbox: RunningSandbox, apiKey = 'itep-sandbox-key') {
 	return {
-		itepApi: { apiKey, baseUrl: sandbox.url, signatureHeader: 'X-Itep-Signature', signatureEncoding: 'hex' },
+		itepApi: {
+			apiKey,
+			baseUrl: sandbox.url,
+			signatureHeader: 'X-Itep-Signature',
+			signatureEncoding: 'hex',
+		},
 	};
 }
 
@@ -62,7 +67,10 @@ describe('iTEP test ID workflows', () => {
 				'student-name': `${candidate.firstName} ${candidate.lastName}`,
 				'customer-candidate-id': candidate.candidateId,
 			});
-			expect(test?.registration).toEqual({ First_Name: candidate.firstName, Last_Name: candidate.lastName });
+			expect(test?.registration).toEqual({
+				First_Name: candidate.firstName,
+				Last_Name: candidate.lastName,
+			});
 		}
 	});
 
@@ -101,11 +109,15 @@ describe('iTEP test ID workflows', () => {
 			});
 
 			const email = sandbox.state.outbox.find((sent) => sent.testId === logged.testId);
-			expect(email).toMatchObject({ to: candidate.email, bcc: 'support@example.com', productCode: 'STX-Business-Core' });
+			expect(email).toMatchObject({
+				to: candidate.email,
+				bcc: 'support@example.com',
+				productCode: 'STX-Business-Core',
+			});
 		}
 	});
 
-	test('getTestId.workflow.json with a wrong API key: the run fails with the node\'s message, nothing provisioned', async () => {
+	test("getTestId.workflow.json with a wrong API key: the run fails with the node's message, nothing provisioned", async () => {
 		const workflow = readWorkflow('getTestId.workflow.json');
 		const inventoryBefore = structuredClone(sandbox.state.tests);
 
@@ -115,7 +127,11 @@ describe('iTEP test ID workflows', () => {
 		expect((result.error as Error).message).toBe('iTEP rejected the API key or signature');
 		// The node stops at the first rejection: one request reached the sandbox, and it was refused.
 		expect(sandbox.state.requests).toHaveLength(1);
-		expect(sandbox.state.requests[0]).toMatchObject({ status: 401, signatureVerified: false, testId: null });
+		expect(sandbox.state.requests[0]).toMatchObject({
+			status: 401,
+			signatureVerified: false,
+			testId: null,
+		});
 		expect(sandbox.state.stats.provisioned).toBe(0);
 		expect(sandbox.state.tests).toEqual(inventoryBefore);
 		expect(sandbox.state.outbox).toHaveLength(0);
