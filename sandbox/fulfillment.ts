@@ -62,6 +62,19 @@ export async function handleApiRequest(
 	// A knob's fate is decided on arrival, so concurrent requests consume it in arrival order.
 	const injection = takeInjection(state);
 	const signatureHeader = headerValue(req, state.config.signatureHeader);
+	const reply = (raw: Buffer, outcome: ApiOutcome, disposition: Disposition) =>
+		finish(
+			state,
+			req,
+			res,
+			path,
+			raw,
+			signatureHeader,
+			outcome,
+			disposition,
+			startedAt,
+			leaveFlight,
+		);
 	let raw: Buffer;
 	try {
 		raw = await readRawBody(req, state.config.maxBodyBytes);
@@ -72,18 +85,7 @@ export async function handleApiRequest(
 			API_ERROR_CODES.malformedBody,
 			(error as Error).message,
 		);
-		finish(
-			state,
-			req,
-			res,
-			path,
-			Buffer.alloc(0),
-			signatureHeader,
-			outcome,
-			'answered',
-			startedAt,
-			leaveFlight,
-		);
+		reply(Buffer.alloc(0), outcome, 'answered');
 		return;
 	}
 	if (state.knobs.latencyMs > 0) await delay(state.knobs.latencyMs);
@@ -98,23 +100,12 @@ export async function handleApiRequest(
 		);
 		if (injection.status === 429) outcome.headers = { 'Retry-After': '1' };
 		outcome.sequence = readSequence(raw);
-		finish(
-			state,
-			req,
-			res,
-			path,
-			raw,
-			signatureHeader,
-			outcome,
-			'injected-failure',
-			startedAt,
-			leaveFlight,
-		);
+		reply(raw, outcome, 'injected-failure');
 		return;
 	}
 	if (injection?.kind === 'drop' && !injection.afterProvisioning) {
 		const outcome = { ...plainOutcome(0, null, ''), sequence: readSequence(raw) };
-		finish(state, req, res, path, raw, signatureHeader, outcome, 'dropped', startedAt, leaveFlight);
+		reply(raw, outcome, 'dropped');
 		return;
 	}
 
@@ -122,19 +113,10 @@ export async function handleApiRequest(
 		path === FULFILLMENT_PATH
 			? fulfill(state, raw, signatureHeader)
 			: checkSignatureOnly(state, raw, signatureHeader);
-	finish(
-		state,
-		req,
-		res,
-		path,
-		raw,
-		signatureHeader,
-		outcome,
-		injection?.kind === 'drop' ? 'dropped' : 'answered',
-		startedAt,
-		leaveFlight,
-	);
+	reply(raw, outcome, injection?.kind === 'drop' ? 'dropped' : 'answered');
 }
+
+type Disposition = 'answered' | 'injected-failure' | 'dropped';
 
 function finish(
 	state: SandboxState,
@@ -144,7 +126,7 @@ function finish(
 	raw: Buffer,
 	signatureHeader: string | undefined,
 	outcome: ApiOutcome,
-	disposition: 'answered' | 'injected-failure' | 'dropped',
+	disposition: Disposition,
 	startedAt: number,
 	leaveFlight: () => void,
 ): void {
