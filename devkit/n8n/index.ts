@@ -21,7 +21,7 @@ export * from './api';
 export * from './instance';
 export * from './pack';
 export * from './paths';
-export { freePort, freePorts, type RunResult } from './proc';
+export { freePort, freePorts, tail, type RunResult } from './proc';
 export { sleep, waitFor } from '../wait';
 export * from './rest';
 export * from './timings';

@@ -40,6 +40,8 @@ export function cleanEnv(
 
 export interface RunResult {
 	code: number | null;
+	/** The signal that ended the process, when one did (code is then null). */
+	signal: NodeJS.Signals | null;
 	stdout: string;
 	stderr: string;
 	durationMs: number;
@@ -61,6 +63,7 @@ export function runSync(
 	});
 	const run: RunResult = {
 		code: result.status,
+		signal: result.signal,
 		stdout: result.stdout ?? '',
 		stderr: result.stderr ?? '',
 		durationMs: Date.now() - started,
@@ -103,10 +106,11 @@ export function runAsync(
 			clearTimeout(timer);
 			reject(error);
 		});
-		child.on('close', (code) => {
+		child.on('close', (code, signal) => {
 			clearTimeout(timer);
 			resolve({
 				code,
+				signal,
 				stdout: Buffer.concat(out).toString('utf8'),
 				stderr: Buffer.concat(err).toString('utf8'),
 				durationMs: Date.now() - started,

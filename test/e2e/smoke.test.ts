@@ -19,6 +19,7 @@ import {
 	recordTimings,
 	setNode,
 	startN8n,
+	tail,
 	timed,
 	webhookNode,
 	type N8nInstance,
@@ -156,7 +157,16 @@ describeE2e.each(e2eVersions())('n8n %s with the packed n8n-nodes-itep', (versio
 		);
 		const result = await n8n.executeCli(workflow.id);
 		timings.cliExecuteMs = result.durationMs;
-		expect(result.code).toBe(0);
+		// The exit status with the end of stderr, so a failure says why (a crash shows as a signal).
+		expect({
+			code: result.code,
+			signal: result.signal,
+			stderr: result.code === 0 ? '' : tail(result.stderr, 30),
+		}).toEqual({
+			code: 0,
+			signal: null,
+			stderr: '',
+		});
 		expect(result.run?.status).toBe('success');
 		expect(result.run?.data.resultData.runData.Set?.[0]?.data?.main?.[0]?.[0]?.json).toEqual({
 			via: 'cli',
