@@ -185,7 +185,7 @@ export const fulfillmentFields: INodeProperties[] = [
 				typeOptions: { minValue: 1, numberPrecision: 0 },
 				default: 1,
 				description:
-					"The request's sequence number, which iTEP uses against replays. Leave this option out to have a fresh, never-reused number generated per request.",
+					"The request's sequence number, which iTEP uses against replays. Leave this option out to have a new number generated per request (unique across the n8n processes sharing the key; see the README).",
 			},
 			{
 				displayName: 'Timeout (Ms)',
