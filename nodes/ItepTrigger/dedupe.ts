@@ -69,10 +69,13 @@ function evictExpired(scope: Scope, nowMs: number): void {
 }
 
 /**
- * The key of a delivery: iTEP's test ID, the normalised status and a SHA-256 of the `data` object as
- * received (JSON-serialised in the order it was sent, which a retry of the same bytes reproduces).
+ * The identity of a delivery: a SHA-256 (hex) of iTEP's test ID, the normalised status and the `data` object
+ * as received (JSON-serialised in the order it was sent, which a retry of the same bytes reproduces). It is
+ * the in-memory key here and the trigger's `deliveryId` output, which a workflow can claim in a shared
+ * database to suppress repeats across processes (see docs/trigger.md, queue mode).
  */
 export function deliveryKey(testId: string, status: string, data: Record<string, unknown>): string {
-	const digest = createHash('sha256').update(JSON.stringify(data)).digest('base64');
-	return `${testId}\u0000${status}\u0000${digest}`;
+	return createHash('sha256')
+		.update(`${testId}\u0000${status}\u0000${JSON.stringify(data)}`)
+		.digest('hex');
 }

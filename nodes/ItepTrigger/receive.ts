@@ -76,6 +76,7 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 	if (!events.includes(result.event)) {
 		return { webhookResponse: notStarted(`event "${result.event}" is not selected`) };
 	}
+	const deliveryId = deliveryKey(result.testId, result.status, result.original);
 	if (this.getNodeParameter('suppressDuplicates', true) as boolean) {
 		const windowSeconds = this.getNodeParameter(
 			'duplicateWindowSeconds',
@@ -83,14 +84,16 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 		) as number;
 		const admitted = recentDeliveries.claim(
 			dedupeScope(this),
-			deliveryKey(result.testId, result.status, result.original),
+			deliveryId,
 			Date.now(),
 			windowSeconds * 1000,
 		);
 		if (!admitted) return { webhookResponse: notStarted('repeat of a delivery already received') };
 	}
 	return {
-		workflowData: [this.helpers.returnJsonArray([result as unknown as IDataObject])],
+		workflowData: [
+			this.helpers.returnJsonArray([{ ...(result as unknown as IDataObject), deliveryId }]),
+		],
 		webhookResponse: { received: true, started: true },
 	};
 }

@@ -2,6 +2,7 @@
  * The iTEP Trigger's webhook() behind a real HTTP server (see test/helpers/webhookHarness.ts), driven by real
  * requests sent with fetch.
  */
+import { createHash } from 'node:crypto';
 import { ItepWebhookBasicAuthApi } from '../../../credentials/ItepWebhookBasicAuthApi.credentials';
 import { ItepWebhookHeaderAuthApi } from '../../../credentials/ItepWebhookHeaderAuthApi.credentials';
 import { ItepWebhookSignatureApi } from '../../../credentials/ItepWebhookSignatureApi.credentials';
@@ -409,6 +410,25 @@ describe('duplicate suppression', () => {
 		const replies = await fire(h, 50, () => delivery(sampleResultData(), SENDER.hmac));
 		expect(replies.every((reply) => reply.status === 200)).toBe(true);
 		expect(h.executions).toHaveLength(1);
+	});
+
+	test('every started item carries deliveryId: one per delivery content, the same for a repeat', async () => {
+		// Repeats suppressed in memory only within one process; deliveryId is what a workflow claims in a shared
+		// database to suppress them across queue-mode webhook processors. Turned off here so both copies start.
+		const h = await start({ parameters: { suppressDuplicates: false } });
+		const data = sampleResultData();
+		await send(h.url, delivery(data));
+		await send(h.url, delivery(data));
+		await send(h.url, delivery(sampleResultData({ Overall_Level: 0.5 })));
+		const ids = h.executions.map((execution) => execution[0][0].json.deliveryId);
+		const expected = createHash('sha256')
+			.update(`${data.TestID as string}\u0000completed\u0000${JSON.stringify(data)}`)
+			.digest('hex');
+		expect(ids).toHaveLength(3);
+		expect(ids[0]).toBe(expected);
+		expect(ids[1]).toBe(expected);
+		expect(ids[2]).toMatch(/^[0-9a-f]{64}$/);
+		expect(ids[2]).not.toBe(expected);
 	});
 
 	test('a new status for the same test, or another test, is not a repeat', async () => {

@@ -45,9 +45,12 @@ test('a delivery with the same test and status but other content has another key
 	expect(memory.claim('s', key, 1, WINDOW)).toBe(true);
 });
 
-test('the content digest is the SHA-256 of the data as serialised in the order sent', () => {
-	const digest = createHash('sha256').update(JSON.stringify(data)).digest('base64');
-	expect(key).toBe(`50613490BP\u0000completed\u0000${digest}`);
+test('the key is a hex SHA-256 of test ID, status and the data as serialised in the order sent', () => {
+	const digest = createHash('sha256')
+		.update(`50613490BP\u0000completed\u0000${JSON.stringify(data)}`)
+		.digest('hex');
+	expect(key).toBe(digest);
+	expect(key).toMatch(/^[0-9a-f]{64}$/);
 	expect(deliveryKey('50613490BP', 'completed', JSON.parse(JSON.stringify(data)))).toBe(key);
 });
 
