@@ -2,7 +2,9 @@
 # End-to-end tests against real n8n releases (both supported lines):
 #   1. provisions Node 24 + n8n 2.40.7 and 1.123.81 into .cache/ (scripts/provision-n8n.sh; no-op when done),
 #   2. builds and packs the pack once (.e2e/pack/*.tgz),
-#   3. runs jest with test/e2e/jest.config.js (serial; every suite boots its own n8n on free 127.0.0.1 ports).
+#   3. installs PostgreSQL and Redis from Debian's packages when missing (scripts/ensure-queue-services.sh; the
+#      queue-mode suite starts private instances of them),
+#   4. runs jest with test/e2e/jest.config.js (serial; every suite boots its own n8n on free 127.0.0.1 ports).
 # --json FILE writes jest's JSON results to FILE (scripts/test-all.sh reads it); other arguments go to jest
 # (e.g. scripts/e2e.sh -t smoke). ITEP_E2E_VERSIONS=2.40.7 narrows the n8n lines.
 # Logs: .e2e/logs/<version>-<id>.log; timings: .e2e/timings.json. ITEP_E2E_KEEP=1 keeps the n8n user folders.
@@ -40,6 +42,9 @@ echo "[e2e] packed $ITEP_E2E_TARBALL in $((SECONDS - start)) s" >&2
 rm -f .e2e/timings.json
 printf '{ "run": { "provisionSeconds": %s } }\n' "$provision_s" >.e2e/timings.json
 
+start=$SECONDS
+bash scripts/ensure-queue-services.sh || echo "[e2e] PostgreSQL/Redis are missing: test/e2e/queue.e2e.test.ts will fail (see above)" >&2
+echo "[e2e] queue-mode services (PostgreSQL, Redis) ready in $((SECONDS - start)) s" >&2
 bash scripts/ensure-chromium.sh || echo "[e2e] Chromium is missing: test/e2e/browser.e2e.test.ts will fail (see above)" >&2
 export ITEP_E2E_VERSIONS="${ITEP_E2E_VERSIONS:-2.40.7,1.123.81}"
 status=0

@@ -1,0 +1,294 @@
+/**
+ * n8n in queue mode, the way integrators scale it: a private Postgres and Redis, one main process (editor,
+ * publishing, REST), workers (`n8n worker`, run executions from the Redis queue) and webhook processors
+ * (`n8n webhook`, receive production webhooks). Every process mounts ONE shared user folder holding the pack in
+ * .n8n/nodes, as a Docker deployment mounts one volume into every container; the pack is installed once, from
+ * the packed tarball. Each process must log that it loaded the pack's nodes, or the start fails.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { installPack, startN8n, type N8nInstance } from './instance';
+import { getTarball } from './pack';
+import { E2E_ARTIFACT_DIR, E2E_STATE_DIR, n8nBin } from './paths';
+import { freePorts, isGroupAlive, killGroup, tail } from './proc';
+import { startPostgres, startRedis, type PrivatePostgres, type PrivateRedis } from './services';
+import { sleep, waitFor } from '../wait';
+import { ITEP_PACKAGE } from './workflows';
+
+/** The line n8n logs (at debug level) once it has loaded a community package's types. */
+export const PACK_LOADED_LINE = new RegExp(
+	`Loaded all credentials and nodes from ${ITEP_PACKAGE} \\{ "credentials": (\\d+), "nodes": (\\d+)`,
+);
+
+export interface QueueProcess {
+	role: 'worker' | 'webhook';
+	name: string;
+	/** Webhook processors: the HTTP port production webhooks reach. Workers: the health-check port. */
+	port: number;
+	baseUrl: string;
+	pid: number;
+	logPath: string;
+	log(): string;
+	alive(): boolean;
+	/** SIGKILL to the process group: a crash, nothing flushed. */
+	kill(): void;
+	stop(): Promise<void>;
+}
+
+export interface QueueCluster {
+	version: string;
+	postgres: PrivatePostgres;
+	redis: PrivateRedis;
+	main: N8nInstance;
+	workers: QueueProcess[];
+	webhooks: QueueProcess[];
+	userFolder: string;
+	/** Environment every n8n process shares (database, queue, encryption key, user folder). */
+	sharedEnv: Record<string, string>;
+	/** ms from the call to everything ready, and per part. */
+	timings: Record<string, number>;
+	/** Starts one more worker on the same database and queue (e.g. after one was killed). */
+	addWorker(): Promise<QueueProcess>;
+	stop(): Promise<void>;
+}
+
+export interface StartQueueOptions {
+	version: string;
+	workers?: number;
+	webhooks?: number;
+	/** `n8n worker --concurrency` (default 10). */
+	workerConcurrency?: number;
+	tarball?: string;
+	logLevel?: 'info' | 'debug';
+	/** The main's HTTP port (editor, REST); default a free port. */
+	mainPort?: number;
+	/** Extra environment for every n8n process (e.g. N8N_EXECUTIONS_QUEUE_RECOVERY_INTERVAL). */
+	env?: Record<string, string>;
+}
+
+export async function startQueueCluster(options: StartQueueOptions): Promise<QueueCluster> {
+	const started = Date.now();
+	const timings: Record<string, number> = {};
+	const { version } = options;
+	const cleanups: Array<() => Promise<void> | void> = [];
+	const cleanup = async () => {
+		for (const fn of cleanups.reverse()) {
+			try {
+				await fn();
+			} catch {
+				// keep stopping the rest
+			}
+		}
+	};
+	try {
+		let at = Date.now();
+		const [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
+		cleanups.push(
+			() => postgres.stop(),
+			() => redis.stop(),
+		);
+		timings.servicesMs = Date.now() - at;
+
+		at = Date.now();
+		fs.mkdirSync(E2E_STATE_DIR, { recursive: true });
+		const userFolder = fs.mkdtempSync(path.join(E2E_STATE_DIR, `queue-${version}-`));
+		cleanups.push(() => {
+			if (process.env.ITEP_E2E_KEEP !== '1')
+				fs.rmSync(userFolder, { recursive: true, force: true });
+		});
+		installPack(userFolder, options.tarball ?? (await getTarball()));
+		timings.installMs = Date.now() - at;
+
+		const sharedEnv: Record<string, string> = {
+			DB_TYPE: 'postgresdb',
+			DB_POSTGRESDB_HOST: postgres.host,
+			DB_POSTGRESDB_PORT: String(postgres.port),
+			DB_POSTGRESDB_USER: postgres.user,
+			DB_POSTGRESDB_PASSWORD: '',
+			DB_POSTGRESDB_DATABASE: 'n8n',
+			DB_POSTGRESDB_POOL_SIZE: '4',
+			EXECUTIONS_MODE: 'queue',
+			QUEUE_BULL_REDIS_HOST: redis.host,
+			QUEUE_BULL_REDIS_PORT: String(redis.port),
+			// Runs started from the editor or REST go to the workers too, like every other execution.
+			OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
+			// Production webhooks are served by the webhook processors only (a load balancer routes /webhook/ there).
+			N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'true',
+			EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all',
+			EXECUTIONS_DATA_SAVE_ON_ERROR: 'all',
+			...options.env,
+		};
+
+		at = Date.now();
+		const main = await startN8n({
+			version,
+			userFolder,
+			port: options.mainPort,
+			removeUserFolderOnStop: false,
+			logLevel: options.logLevel ?? 'debug',
+			env: sharedEnv,
+			expect: {
+				nodes: [`${ITEP_PACKAGE}.itep`, `${ITEP_PACKAGE}.itepTrigger`],
+			},
+		});
+		cleanups.push(() => main.stop({ keepUserFolder: true }));
+		assertPackLoaded('main', main.log(), main.logPath);
+		timings.mainReadyMs = Date.now() - at;
+
+		// Workers and webhook processors read the main's environment (encryption key, user folder, database).
+		const processEnv = { ...main.env, ...sharedEnv } as Record<string, string>;
+		let workerCount = 0;
+		const addWorker = async () => {
+			const worker = await startQueueProcess(
+				version,
+				'worker',
+				`worker-${++workerCount}`,
+				processEnv,
+				{
+					concurrency: options.workerConcurrency ?? 10,
+				},
+			);
+			cleanups.push(() => worker.stop());
+			return worker;
+		};
+
+		at = Date.now();
+		const [workers, webhooks] = await Promise.all([
+			Promise.all(Array.from({ length: options.workers ?? 2 }, () => addWorker())),
+			Promise.all(
+				Array.from({ length: options.webhooks ?? 2 }, async (_, i) => {
+					const webhook = await startQueueProcess(
+						version,
+						'webhook',
+						`webhook-${i + 1}`,
+						processEnv,
+					);
+					cleanups.push(() => webhook.stop());
+					return webhook;
+				}),
+			),
+		]);
+		timings.workersAndWebhooksReadyMs = Date.now() - at;
+		timings.totalMs = Date.now() - started;
+
+		return {
+			version,
+			postgres,
+			redis,
+			main,
+			workers,
+			webhooks,
+			userFolder,
+			sharedEnv,
+			timings,
+			addWorker,
+			stop: cleanup,
+		};
+	} catch (error) {
+		await cleanup();
+		throw error;
+	}
+}
+
+/** Throws unless the log shows the pack loaded with its credentials and nodes. */
+export function assertPackLoaded(name: string, log: string, logPath: string): void {
+	const match = PACK_LOADED_LINE.exec(log);
+	if (!match || Number(match[2]) < 2) {
+		throw new Error(
+			`${name} did not load ${ITEP_PACKAGE} (${match ? `only ${match[2]} nodes` : 'no "Loaded all credentials and nodes" line'}); ` +
+				`see ${logPath}:\n${tail(log, 30)}`,
+		);
+	}
+}
+
+async function startQueueProcess(
+	version: string,
+	role: 'worker' | 'webhook',
+	name: string,
+	baseEnv: Record<string, string>,
+	options: { concurrency?: number } = {},
+): Promise<QueueProcess> {
+	const [port, brokerPort] = await freePorts(2);
+	const env: Record<string, string> = {
+		...baseEnv,
+		// Every n8n process starts its own task broker.
+		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+		N8N_LOG_LEVEL: 'debug',
+		...(role === 'webhook'
+			? { N8N_PORT: String(port) }
+			: { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(port) }),
+	};
+	const logDir = path.join(E2E_ARTIFACT_DIR, 'logs');
+	fs.mkdirSync(logDir, { recursive: true });
+	const logPath = path.join(logDir, `queue-${version}-${name}-${Date.now()}.log`);
+	const logFd = fs.openSync(logPath, 'a');
+	const args =
+		role === 'worker' ? ['worker', `--concurrency=${options.concurrency ?? 10}`] : ['webhook'];
+	fs.writeSync(
+		logFd,
+		`[harness] ${new Date().toISOString()} n8n ${version} ${args.join(' ')} on port ${port}\n`,
+	);
+	const child = spawn(n8nBin(version), args, {
+		cwd: baseEnv.N8N_USER_FOLDER,
+		env,
+		stdio: ['ignore', logFd, logFd],
+		detached: true,
+	});
+	fs.closeSync(logFd);
+	const pid = child.pid;
+	if (!pid) throw new Error(`Could not spawn n8n ${args.join(' ')}`);
+	let exited: string | undefined;
+	child.on(
+		'exit',
+		(code, signal) => (exited = `exited (code ${String(code)}, signal ${String(signal)})`),
+	);
+	const log = () => fs.readFileSync(logPath, 'utf8');
+	const baseUrl = `http://127.0.0.1:${port}`;
+
+	const stop = async () => {
+		if (!isGroupAlive(pid)) return;
+		killGroup(pid, 'SIGTERM');
+		const deadline = Date.now() + 15_000;
+		while (isGroupAlive(pid) && Date.now() < deadline) await sleep(100);
+		if (isGroupAlive(pid)) killGroup(pid, 'SIGKILL');
+	};
+	try {
+		await waitFor(
+			`n8n ${name} /healthz`,
+			async () => ((await fetch(`${baseUrl}/healthz`)).status === 200 ? true : undefined),
+			{
+				timeoutMs: 180_000,
+				intervalMs: 250,
+				abort: () => (exited ? `${name} ${exited}\n--- ${logPath} ---\n${tail(log())}` : undefined),
+			},
+		);
+		// A worker answers /healthz before it listens to the queue; the pack is loaded by then.
+		const ready =
+			role === 'worker' ? /n8n worker is now ready/ : /Webhook listener waiting for requests/;
+		await waitFor(`${name} ready`, () => (ready.test(log()) ? true : undefined), {
+			timeoutMs: 60_000,
+			intervalMs: 250,
+			abort: () => (exited ? `${name} ${exited}\n--- ${logPath} ---\n${tail(log())}` : undefined),
+		});
+		assertPackLoaded(name, log(), logPath);
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+	return {
+		role,
+		name,
+		port,
+		baseUrl,
+		pid,
+		logPath,
+		log,
+		alive: () => isGroupAlive(pid),
+		kill: () => {
+			killGroup(pid, 'SIGKILL');
+		},
+		stop,
+	};
+}

@@ -1,0 +1,156 @@
+/**
+ * Private PostgreSQL and Redis instances for queue mode: Debian's server binaries, started on free loopback ports
+ * with their data in a fresh temporary folder, so no system service or cluster is touched. stop() removes them.
+ * scripts/ensure-queue-services.sh installs the Debian packages when they are missing.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { sleep, waitFor } from '../wait';
+import { freePort, isGroupAlive, killGroup, runSync, tail } from './proc';
+
+export interface PrivatePostgres {
+	host: '127.0.0.1';
+	port: number;
+	user: 'postgres';
+	dataDir: string;
+	logPath: string;
+	/** psql -c <sql> against `database` (default n8n); returns stdout (unaligned, tuples only). */
+	query(sql: string, database?: string): string;
+	createDatabase(name: string): void;
+	stop(): void;
+}
+
+export interface PrivateRedis {
+	host: '127.0.0.1';
+	port: number;
+	pid: number;
+	stop(): Promise<void>;
+}
+
+/** The newest /usr/lib/postgresql/<major>/bin that has initdb (Debian's layout). */
+export function postgresBinDir(): string {
+	const root = '/usr/lib/postgresql';
+	const majors = fs.existsSync(root)
+		? fs
+				.readdirSync(root)
+				.filter((major) => fs.existsSync(path.join(root, major, 'bin', 'initdb')))
+				.sort((a, b) => Number(b) - Number(a))
+		: [];
+	if (majors.length === 0) {
+		throw new Error(
+			'PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin. Run: bash scripts/ensure-queue-services.sh',
+		);
+	}
+	return path.join(root, majors[0], 'bin');
+}
+
+/** PostgreSQL refuses to run as root: as root, run its tools as the `postgres` user. */
+function asPostgresUser(command: string, args: string[]): [string, string[]] {
+	return process.getuid?.() === 0
+		? ['runuser', ['-u', 'postgres', '--', command, ...args]]
+		: [command, args];
+}
+
+export async function startPostgres(): Promise<PrivatePostgres> {
+	const bin = postgresBinDir();
+	const baseDir = fs.mkdtempSync(path.join(os.tmpdir(), 'itep-postgres-'));
+	const dataDir = path.join(baseDir, 'data');
+	const logPath = path.join(baseDir, 'postgres.log');
+	if (process.getuid?.() === 0) runSync('chown', ['-R', 'postgres:', baseDir], { cwd: baseDir });
+	const run = (command: string, args: string[]) => {
+		const [cmd, argv] = asPostgresUser(path.join(bin, command), args);
+		return runSync(cmd, argv, { cwd: baseDir, timeoutMs: 120_000 });
+	};
+	const port = await freePort();
+	// Test data only: no fsync, so 2,000 executions do not wait on the disk.
+	run('initdb', ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+	run('pg_ctl', [
+		'-D',
+		dataDir,
+		'-l',
+		logPath,
+		'-w',
+		'-t',
+		'60',
+		'-o',
+		`-p ${port} -k ${baseDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200`,
+		'start',
+	]);
+	const psql = (sql: string, database = 'postgres') =>
+		runSync(
+			path.join(bin, 'psql'),
+			['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', database, '-tAX', '-c', sql],
+			{ cwd: baseDir, env: { ...process.env, PGCONNECT_TIMEOUT: '10' } },
+		).stdout;
+	let stopped = false;
+	const instance: PrivatePostgres = {
+		host: '127.0.0.1',
+		port,
+		user: 'postgres',
+		dataDir,
+		logPath,
+		query: (sql, database = 'n8n') => psql(sql, database),
+		createDatabase: (name) => {
+			psql(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
+		},
+		stop: () => {
+			if (stopped) return;
+			stopped = true;
+			try {
+				run('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
+			} finally {
+				fs.rmSync(baseDir, { recursive: true, force: true });
+			}
+		},
+	};
+	try {
+		instance.createDatabase('n8n');
+	} catch (error) {
+		const log = fs.existsSync(logPath) ? tail(fs.readFileSync(logPath, 'utf8')) : '';
+		instance.stop();
+		throw new Error(`${(error as Error).message}\n--- postgres log ---\n${log}`);
+	}
+	return instance;
+}
+
+export async function startRedis(): Promise<PrivateRedis> {
+	const port = await freePort();
+	const child = spawn(
+		'redis-server',
+		['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+		{ stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+	);
+	let output = '';
+	child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+	child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+	let exited = false;
+	child.on('exit', () => (exited = true));
+	child.on('error', (error) => {
+		exited = true;
+		output += `\n${error.message} (run: bash scripts/ensure-queue-services.sh)`;
+	});
+	const pid = child.pid ?? 0;
+	await waitFor(
+		'redis-server ready',
+		() => (/Ready to accept connections/.test(output) ? true : undefined),
+		{
+			timeoutMs: 30_000,
+			intervalMs: 100,
+			abort: () => (exited ? `redis-server exited:\n${tail(output)}` : undefined),
+		},
+	);
+	return {
+		host: '127.0.0.1',
+		port,
+		pid,
+		stop: async () => {
+			killGroup(pid, 'SIGTERM');
+			const deadline = Date.now() + 5_000;
+			while (isGroupAlive(pid) && Date.now() < deadline) await sleep(50);
+			if (isGroupAlive(pid)) killGroup(pid, 'SIGKILL');
+		},
+	};
+}
