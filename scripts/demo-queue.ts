@@ -42,7 +42,11 @@ async function main(): Promise<void> {
 	log(`sandbox listening on ${sandbox.url}`);
 
 	let cluster: QueueCluster | undefined;
+	let stopping = false;
 	const shutdown = async (code: number) => {
+		// npm and tsx both relay Ctrl-C: stop once.
+		if (stopping) return;
+		stopping = true;
 		log('stopping n8n (all processes), Postgres, Redis and the sandbox...');
 		await cluster?.stop();
 		await sandbox.close();
