@@ -13,14 +13,18 @@ import { DEFAULT_SANDBOX_API_KEY } from '../sandbox/config';
 import { startSandbox } from '../sandbox/server';
 import { adminPost } from '../devkit/sandboxClient';
 import { OWNER, packPack } from '../devkit/n8n';
-import { startQueueCluster, type QueueCluster } from '../devkit/n8n/queue';
+import {
+	CLAIM_DATABASE,
+	createClaimDatabase,
+	startQueueCluster,
+	type QueueCluster,
+} from '../devkit/n8n/queue';
 
 const N8N_VERSION = process.env.ITEP_DEMO_N8N_VERSION ?? '2.40.7';
 const N8N_PORT = Number(process.env.ITEP_DEMO_PORT ?? 5678);
 const SANDBOX_PORT = Number(process.env.ITEP_SANDBOX_PORT ?? 8787);
 const REPO_ROOT = path.resolve(__dirname, '..');
 const TRACKING_CODE = 'DEMO';
-const CLAIM_DATABASE = 'itep_claims';
 const FORM_SECRET_HEADER = 'X-Candidate-Form-Secret';
 
 function log(message: string): void {
@@ -64,11 +68,6 @@ async function main(): Promise<void> {
 			logLevel: 'debug',
 		});
 		const { api } = cluster.main;
-		cluster.postgres.createDatabase(CLAIM_DATABASE);
-		cluster.postgres.query(
-			'CREATE TABLE itep_deliveries (delivery_id text PRIMARY KEY, test_id text NOT NULL, status text NOT NULL, claimed_at timestamptz NOT NULL DEFAULT now())',
-			CLAIM_DATABASE,
-		);
 		const itep = await api.createItepCredential(
 			{ apiKey: DEFAULT_SANDBOX_API_KEY, baseUrl: sandbox.url },
 			'iTEP sandbox',
@@ -80,14 +79,7 @@ async function main(): Promise<void> {
 			name: FORM_SECRET_HEADER,
 			value: formSecret,
 		});
-		const database = await api.createCredential('Deliveries database', 'postgres', {
-			host: cluster.postgres.host,
-			port: cluster.postgres.port,
-			database: CLAIM_DATABASE,
-			user: cluster.postgres.user,
-			password: 'trust-auth-ignores-it',
-			ssl: 'disable',
-		});
+		const database = await createClaimDatabase(cluster);
 		const replacements = {
 			ITEP_API_CREDENTIAL_ID: itep.id,
 			ITEP_WEBHOOK_CREDENTIAL_ID: webhook.id,

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import type { CredentialRef } from './api';
 import { installPack, startN8n, type N8nInstance } from './instance';
 import { getTarball } from './pack';
 import { E2E_ARTIFACT_DIR, E2E_STATE_DIR, n8nBin } from './paths';
@@ -291,4 +292,27 @@ async function startQueueProcess(
 		},
 		stop,
 	};
+}
+
+/** The database and table examples/result-received-claim-once.json claims deliveries in (its sticky note's SQL). */
+export const CLAIM_DATABASE = 'itep_claims';
+
+/**
+ * Creates the claim-once recipe's database and table in the cluster's Postgres, and an n8n Postgres credential
+ * for it (the private instance trusts loopback connections, so the password is ignored).
+ */
+export async function createClaimDatabase(cluster: QueueCluster): Promise<CredentialRef> {
+	cluster.postgres.createDatabase(CLAIM_DATABASE);
+	cluster.postgres.query(
+		'CREATE TABLE itep_deliveries (delivery_id text PRIMARY KEY, test_id text NOT NULL, status text NOT NULL, claimed_at timestamptz NOT NULL DEFAULT now())',
+		CLAIM_DATABASE,
+	);
+	return cluster.main.api.createCredential('Deliveries database', 'postgres', {
+		host: cluster.postgres.host,
+		port: cluster.postgres.port,
+		database: CLAIM_DATABASE,
+		user: cluster.postgres.user,
+		password: 'trust-auth-ignores-it',
+		ssl: 'disable',
+	});
 }

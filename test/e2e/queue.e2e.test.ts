@@ -35,7 +35,12 @@ import {
 	type CredentialRef,
 	type N8nApi,
 } from '../../devkit/n8n';
-import { PACK_LOADED_LINE, startQueueCluster, type QueueCluster } from '../../devkit/n8n/queue';
+import {
+	createClaimDatabase,
+	PACK_LOADED_LINE,
+	startQueueCluster,
+	type QueueCluster,
+} from '../../devkit/n8n/queue';
 import { codeNode, describeE2e, itepNode, loadExample } from './support';
 
 const API_KEY = 'e2e-queue-api-key';
@@ -46,7 +51,6 @@ const HMAC: SenderAuth = {
 	secrets: [WEBHOOK_SECRET],
 	encoding: 'hex',
 };
-const CLAIM_DATABASE = 'itep_claims';
 
 /** Queue mode is tested on the 2.x line under test (the target, n8n 2.40.7). */
 const queueVersion = e2eVersions().find((version) => version.startsWith('2.'));
@@ -293,11 +297,6 @@ describeQueue(
 			};
 
 			beforeAll(async () => {
-				cluster.postgres.createDatabase(CLAIM_DATABASE);
-				cluster.postgres.query(
-					'CREATE TABLE itep_deliveries (delivery_id text PRIMARY KEY, test_id text NOT NULL, status text NOT NULL, claimed_at timestamptz NOT NULL DEFAULT now())',
-					CLAIM_DATABASE,
-				);
 				const webhookCredential = await api.createCredential(
 					'iTEP sandbox webhook',
 					'itepWebhookSignatureApi',
@@ -308,14 +307,7 @@ describeQueue(
 						signedTimestamp: false,
 					},
 				);
-				const postgresCredential = await api.createCredential('Deliveries database', 'postgres', {
-					host: cluster.postgres.host,
-					port: cluster.postgres.port,
-					database: CLAIM_DATABASE,
-					user: cluster.postgres.user,
-					password: 'trust-auth-ignores-it',
-					ssl: 'disable',
-				});
+				const postgresCredential = await createClaimDatabase(cluster);
 				const workflow = await api.createWorkflow(
 					loadExample('result-received-claim-once.json', {
 						ITEP_WEBHOOK_CREDENTIAL_ID: webhookCredential.id,
