@@ -232,16 +232,14 @@ describe('rejections start nothing', () => {
 		expectNothingStarted(h);
 	});
 
-	test('a 1 MB body -> 400 promptly', async () => {
+	test('a 1 MB body -> 400', async () => {
 		const h = await start();
-		const started = performance.now();
 		const reply = await send(
 			h.url,
 			delivery(sampleResultData({ Padding: 'p'.repeat(1024 * 1024) })),
 		);
 		expect(reply.status).toBe(400);
 		expect(reply.body.error).toMatch(/larger than/);
-		expect(performance.now() - started).toBeLessThan(2000);
 		expectNothingStarted(h);
 	});
 });

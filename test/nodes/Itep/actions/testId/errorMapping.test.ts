@@ -241,12 +241,10 @@ describe('error mapping through real HTTP', () => {
 
 	test('timeout (sandbox latency > Timeout option): outcome unknown, not re-sent', async () => {
 		sandbox.state.knobs.latencyMs = 400;
-		const started = Date.now();
 		const error = await runItepExpectingError({
 			target: sandbox,
 			parameters: { options: { timeout: 100 } },
 		});
-		expect(Date.now() - started).toBeLessThan(390);
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error.message).toMatch(/^Outcome unknown: the request was sent but no answer came back/);
 		// Not n8n's generic "The connection was aborted, perhaps the server is offline".
