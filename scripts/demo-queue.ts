@@ -65,7 +65,6 @@ async function main(): Promise<void> {
 			version: N8N_VERSION,
 			tarball: pack.tarball,
 			mainPort: N8N_PORT,
-			logLevel: 'debug',
 		});
 		const { api } = cluster.main;
 		const itep = await api.createItepCredential(

@@ -169,3 +169,27 @@ export function tail(text: string, lines = 60): string {
 	const all = text.split('\n');
 	return all.slice(Math.max(0, all.length - lines)).join('\n');
 }
+
+const exitCleanups = new Set<() => void>();
+let exitListenerInstalled = false;
+
+/**
+ * Runs `cleanup` (synchronous: process 'exit' allows nothing else) if this process exits before the returned
+ * function is called, so a test run or demo that dies mid-start leaves no server behind.
+ */
+export function cleanUpOnExit(cleanup: () => void): () => void {
+	if (!exitListenerInstalled) {
+		exitListenerInstalled = true;
+		process.on('exit', () => {
+			for (const fn of exitCleanups) {
+				try {
+					fn();
+				} catch {
+					// keep cleaning up the rest
+				}
+			}
+		});
+	}
+	exitCleanups.add(cleanup);
+	return () => exitCleanups.delete(cleanup);
+}

@@ -12,8 +12,8 @@ import * as path from 'node:path';
 import type { CredentialRef } from './api';
 import { installPack, startN8n, type N8nInstance } from './instance';
 import { getTarball } from './pack';
-import { E2E_ARTIFACT_DIR, E2E_STATE_DIR, n8nBin } from './paths';
-import { freePorts, isGroupAlive, killGroup, tail } from './proc';
+import { E2E_ARTIFACT_DIR, E2E_STATE_DIR, n8nBin, REPO_ROOT } from './paths';
+import { cleanUpOnExit, freePorts, isGroupAlive, killGroup, tail } from './proc';
 import { startPostgres, startRedis, type PrivatePostgres, type PrivateRedis } from './services';
 import { sleep, waitFor } from '../wait';
 import { ITEP_PACKAGE } from './workflows';
@@ -62,7 +62,6 @@ export interface StartQueueOptions {
 	/** `n8n worker --concurrency` (default 10). */
 	workerConcurrency?: number;
 	tarball?: string;
-	logLevel?: 'info' | 'debug';
 	/** The main's HTTP port (editor, REST); default a free port. */
 	mainPort?: number;
 	/** Extra environment for every n8n process (e.g. N8N_EXECUTIONS_QUEUE_RECOVERY_INTERVAL). */
@@ -73,11 +72,13 @@ export async function startQueueCluster(options: StartQueueOptions): Promise<Que
 	const started = Date.now();
 	const timings: Record<string, number> = {};
 	const { version } = options;
+	// Every part registers how to stop it as soon as it exists, so a failed start stops what did start.
 	const cleanups: Array<() => Promise<void> | void> = [];
 	const cleanup = async () => {
-		for (const fn of cleanups.reverse()) {
+		const steps = cleanups.splice(0).reverse();
+		for (const step of steps) {
 			try {
-				await fn();
+				await step();
 			} catch {
 				// keep stopping the rest
 			}
@@ -85,10 +86,9 @@ export async function startQueueCluster(options: StartQueueOptions): Promise<Que
 	};
 	try {
 		let at = Date.now();
-		const [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
-		cleanups.push(
-			() => postgres.stop(),
-			() => redis.stop(),
+		const [postgres, redis] = await allStarted(
+			[startPostgres(), startRedis()] as const,
+			(service) => cleanups.push(() => service.stop()),
 		);
 		timings.servicesMs = Date.now() - at;
 
@@ -99,9 +99,11 @@ export async function startQueueCluster(options: StartQueueOptions): Promise<Que
 			if (process.env.ITEP_E2E_KEEP !== '1')
 				fs.rmSync(userFolder, { recursive: true, force: true });
 		});
-		installPack(userFolder, options.tarball ?? (await getTarball()));
+		const { packageDir } = installPack(userFolder, options.tarball ?? (await getTarball()));
+		const expectedTypes = declaredTypes(packageDir);
 		timings.installMs = Date.now() - at;
 
+		const webhookPorts = await freePorts(options.webhooks ?? 2);
 		const sharedEnv: Record<string, string> = {
 			DB_TYPE: 'postgresdb',
 			DB_POSTGRESDB_HOST: postgres.host,
@@ -115,8 +117,11 @@ export async function startQueueCluster(options: StartQueueOptions): Promise<Que
 			QUEUE_BULL_REDIS_PORT: String(redis.port),
 			// Runs started from the editor or REST go to the workers too, like every other execution.
 			OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
-			// Production webhooks are served by the webhook processors only (a load balancer routes /webhook/ there).
+			// Production webhooks are served by the webhook processors only (a load balancer routes /webhook/ there),
+			// so the production URLs the editor shows point at the first of them.
 			N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'true',
+			WEBHOOK_URL: `http://127.0.0.1:${webhookPorts[0]}/`,
+			N8N_WEBHOOK_URL: `http://127.0.0.1:${webhookPorts[0]}/`,
 			EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all',
 			EXECUTIONS_DATA_SAVE_ON_ERROR: 'all',
 			...options.env,
@@ -128,49 +133,42 @@ export async function startQueueCluster(options: StartQueueOptions): Promise<Que
 			userFolder,
 			port: options.mainPort,
 			removeUserFolderOnStop: false,
-			logLevel: options.logLevel ?? 'debug',
+			// "Loaded all credentials and nodes" is a debug line: every process logs at debug.
+			logLevel: 'debug',
 			env: sharedEnv,
 			expect: {
 				nodes: [`${ITEP_PACKAGE}.itep`, `${ITEP_PACKAGE}.itepTrigger`],
 			},
 		});
 		cleanups.push(() => main.stop({ keepUserFolder: true }));
-		assertPackLoaded('main', main.log(), main.logPath);
+		assertPackLoaded('main', main.log(), main.logPath, expectedTypes);
 		timings.mainReadyMs = Date.now() - at;
 
 		// Workers and webhook processors read the main's environment (encryption key, user folder, database).
 		const processEnv = { ...main.env, ...sharedEnv } as Record<string, string>;
+		const register = (stop: () => Promise<void>) => cleanups.push(stop);
 		let workerCount = 0;
-		const addWorker = async () => {
-			const worker = await startQueueProcess(
-				version,
-				'worker',
-				`worker-${++workerCount}`,
-				processEnv,
-				{
-					concurrency: options.workerConcurrency ?? 10,
-				},
-			);
-			cleanups.push(() => worker.stop());
-			return worker;
-		};
+		const addWorker = () =>
+			startQueueProcess(version, 'worker', `worker-${++workerCount}`, processEnv, {
+				concurrency: options.workerConcurrency ?? 10,
+				register,
+				expectedTypes,
+			});
 
 		at = Date.now();
-		const [workers, webhooks] = await Promise.all([
-			Promise.all(Array.from({ length: options.workers ?? 2 }, () => addWorker())),
-			Promise.all(
-				Array.from({ length: options.webhooks ?? 2 }, async (_, i) => {
-					const webhook = await startQueueProcess(
-						version,
-						'webhook',
-						`webhook-${i + 1}`,
-						processEnv,
-					);
-					cleanups.push(() => webhook.stop());
-					return webhook;
-				}),
-			),
-		]);
+		const processes = await allStarted(
+			[
+				...Array.from({ length: options.workers ?? 2 }, () => addWorker()),
+				...webhookPorts.map((port, i) =>
+					startQueueProcess(version, 'webhook', `webhook-${i + 1}`, processEnv, {
+						port,
+						register,
+						expectedTypes,
+					}),
+				),
+			],
+			() => undefined,
+		);
 		timings.workersAndWebhooksReadyMs = Date.now() - at;
 		timings.totalMs = Date.now() - started;
 
@@ -179,8 +177,8 @@ export async function startQueueCluster(options: StartQueueOptions): Promise<Que
 			postgres,
 			redis,
 			main,
-			workers,
-			webhooks,
+			workers: processes.filter((p) => p.role === 'worker'),
+			webhooks: processes.filter((p) => p.role === 'webhook'),
 			userFolder,
 			sharedEnv,
 			timings,
@@ -193,13 +191,50 @@ export async function startQueueCluster(options: StartQueueOptions): Promise<Que
 	}
 }
 
-/** Throws unless the log shows the pack loaded with its credentials and nodes. */
-export function assertPackLoaded(name: string, log: string, logPath: string): void {
+/**
+ * Waits for every start (never leaving one running unobserved), hands each success to `onStarted`, and throws
+ * the first failure once all have settled.
+ */
+async function allStarted<T extends readonly unknown[]>(
+	starts: T,
+	onStarted: (value: Awaited<T[number]>) => void,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+	const settled = await Promise.allSettled(starts);
+	for (const result of settled)
+		if (result.status === 'fulfilled') onStarted(result.value as Awaited<T[number]>);
+	const failure = settled.find((result) => result.status === 'rejected');
+	if (failure) throw (failure as PromiseRejectedResult).reason;
+	return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as {
+		-readonly [K in keyof T]: Awaited<T[K]>;
+	};
+}
+
+interface ExpectedTypes {
+	nodes: number;
+	credentials: number;
+}
+
+/** How many nodes and credentials the installed pack declares (package.json "n8n"). */
+function declaredTypes(packageDir: string): ExpectedTypes {
+	const manifest = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as {
+		n8n: { nodes: string[]; credentials: string[] };
+	};
+	return { nodes: manifest.n8n.nodes.length, credentials: manifest.n8n.credentials.length };
+}
+
+/** Throws unless the log shows the pack loaded with every node and credential it declares. */
+export function assertPackLoaded(
+	name: string,
+	log: string,
+	logPath: string,
+	expected: ExpectedTypes,
+): void {
 	const match = PACK_LOADED_LINE.exec(log);
-	if (!match || Number(match[2]) < 2) {
+	const loaded = match ? { credentials: Number(match[1]), nodes: Number(match[2]) } : undefined;
+	if (!loaded || loaded.nodes !== expected.nodes || loaded.credentials !== expected.credentials) {
 		throw new Error(
-			`${name} did not load ${ITEP_PACKAGE} (${match ? `only ${match[2]} nodes` : 'no "Loaded all credentials and nodes" line'}); ` +
-				`see ${logPath}:\n${tail(log, 30)}`,
+			`${name} did not load ${ITEP_PACKAGE} (${loaded ? `${loaded.nodes} nodes and ${loaded.credentials} credentials` : 'no "Loaded all credentials and nodes" line'}, ` +
+				`expected ${expected.nodes} and ${expected.credentials}); see ${logPath}:\n${tail(log, 30)}`,
 		);
 	}
 }
@@ -209,9 +244,17 @@ async function startQueueProcess(
 	role: 'worker' | 'webhook',
 	name: string,
 	baseEnv: Record<string, string>,
-	options: { concurrency?: number } = {},
+	options: {
+		/** Called with this process's stop() as soon as it is spawned. */
+		register: (stop: () => Promise<void>) => void;
+		expectedTypes: ExpectedTypes;
+		concurrency?: number;
+		/** The HTTP port (webhook processors) or health-check port (workers); default a free one. */
+		port?: number;
+	},
 ): Promise<QueueProcess> {
-	const [port, brokerPort] = await freePorts(2);
+	const [brokerPort, freeHttpPort] = await freePorts(2);
+	const port = options.port ?? freeHttpPort;
 	const env: Record<string, string> = {
 		...baseEnv,
 		// Every n8n process starts its own task broker.
@@ -219,7 +262,11 @@ async function startQueueProcess(
 		N8N_LOG_LEVEL: 'debug',
 		...(role === 'webhook'
 			? { N8N_PORT: String(port) }
-			: { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(port) }),
+			: {
+					QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+					QUEUE_HEALTH_CHECK_PORT: String(port),
+					N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+				}),
 	};
 	const logDir = path.join(E2E_ARTIFACT_DIR, 'logs');
 	fs.mkdirSync(logDir, { recursive: true });
@@ -248,13 +295,16 @@ async function startQueueProcess(
 	const log = () => fs.readFileSync(logPath, 'utf8');
 	const baseUrl = `http://127.0.0.1:${port}`;
 
+	const forgetOnExit = cleanUpOnExit(() => killGroup(pid, 'SIGKILL'));
 	const stop = async () => {
+		forgetOnExit();
 		if (!isGroupAlive(pid)) return;
 		killGroup(pid, 'SIGTERM');
 		const deadline = Date.now() + 15_000;
 		while (isGroupAlive(pid) && Date.now() < deadline) await sleep(100);
 		if (isGroupAlive(pid)) killGroup(pid, 'SIGKILL');
 	};
+	options.register(stop);
 	try {
 		await waitFor(
 			`n8n ${name} /healthz`,
@@ -273,7 +323,7 @@ async function startQueueProcess(
 			intervalMs: 250,
 			abort: () => (exited ? `${name} ${exited}\n--- ${logPath} ---\n${tail(log())}` : undefined),
 		});
-		assertPackLoaded(name, log(), logPath);
+		assertPackLoaded(name, log(), logPath, options.expectedTypes);
 	} catch (error) {
 		await stop();
 		throw error;
@@ -294,19 +344,28 @@ async function startQueueProcess(
 	};
 }
 
-/** The database and table examples/result-received-claim-once.json claims deliveries in (its sticky note's SQL). */
+/** The database the claim-once recipe (examples/result-received-claim-once.json) claims deliveries in. */
 export const CLAIM_DATABASE = 'itep_claims';
 
+/** The recipe's table, exactly as its sticky note tells users to create it (the ```sql block). */
+export function claimTableSql(): string {
+	const example = JSON.parse(
+		fs.readFileSync(path.join(REPO_ROOT, 'examples', 'result-received-claim-once.json'), 'utf8'),
+	) as { nodes: Array<{ type: string; parameters: { content?: string } }> };
+	const note = example.nodes.find((node) => node.type === 'n8n-nodes-base.stickyNote');
+	const sql = /```sql\n([\s\S]*?)```/.exec(note?.parameters.content ?? '')?.[1];
+	if (!sql)
+		throw new Error('examples/result-received-claim-once.json: no ```sql block in its sticky note');
+	return sql.trim();
+}
+
 /**
- * Creates the claim-once recipe's database and table in the cluster's Postgres, and an n8n Postgres credential
- * for it (the private instance trusts loopback connections, so the password is ignored).
+ * Creates the recipe's database and table in the cluster's Postgres, and an n8n Postgres credential for it
+ * (the private instance trusts loopback connections, so the password is ignored).
  */
 export async function createClaimDatabase(cluster: QueueCluster): Promise<CredentialRef> {
 	cluster.postgres.createDatabase(CLAIM_DATABASE);
-	cluster.postgres.query(
-		'CREATE TABLE itep_deliveries (delivery_id text PRIMARY KEY, test_id text NOT NULL, status text NOT NULL, claimed_at timestamptz NOT NULL DEFAULT now())',
-		CLAIM_DATABASE,
-	);
+	cluster.postgres.query(claimTableSql(), CLAIM_DATABASE);
 	return cluster.main.api.createCredential('Deliveries database', 'postgres', {
 		host: cluster.postgres.host,
 		port: cluster.postgres.port,

@@ -1,6 +1,7 @@
 /**
  * Private PostgreSQL and Redis instances for queue mode: Debian's server binaries, started on free loopback ports
- * with their data in a fresh temporary folder, so no system service or cluster is touched. stop() removes them.
+ * with their data in a fresh temporary folder; no system service or system cluster is started or used. stop()
+ * removes them, and so does the exit of this process if stop() was never reached.
  * scripts/ensure-queue-services.sh installs the Debian packages when they are missing.
  */
 import { spawn } from 'node:child_process';
@@ -9,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { sleep, waitFor } from '../wait';
-import { freePort, isGroupAlive, killGroup, runSync, tail } from './proc';
+import { cleanUpOnExit, freePort, isGroupAlive, killGroup, runSync, tail } from './proc';
 
 export interface PrivatePostgres {
 	host: '127.0.0.1';
@@ -65,20 +66,6 @@ export async function startPostgres(): Promise<PrivatePostgres> {
 		return runSync(cmd, argv, { cwd: baseDir, timeoutMs: 120_000 });
 	};
 	const port = await freePort();
-	// Test data only: no fsync, so 2,000 executions do not wait on the disk.
-	run('initdb', ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
-	run('pg_ctl', [
-		'-D',
-		dataDir,
-		'-l',
-		logPath,
-		'-w',
-		'-t',
-		'60',
-		'-o',
-		`-p ${port} -k ${baseDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200`,
-		'start',
-	]);
 	const psql = (sql: string, database = 'postgres') =>
 		runSync(
 			path.join(bin, 'psql'),
@@ -86,6 +73,39 @@ export async function startPostgres(): Promise<PrivatePostgres> {
 			{ cwd: baseDir, env: { ...process.env, PGCONNECT_TIMEOUT: '10' } },
 		).stdout;
 	let stopped = false;
+	const stop = () => {
+		if (stopped) return;
+		stopped = true;
+		forgetOnExit();
+		try {
+			if (fs.existsSync(path.join(dataDir, 'postmaster.pid')))
+				run('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
+		} finally {
+			fs.rmSync(baseDir, { recursive: true, force: true });
+		}
+	};
+	const forgetOnExit = cleanUpOnExit(stop);
+	try {
+		// Test data only: no fsync, so thousands of executions do not wait on the disk.
+		run('initdb', ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+		run('pg_ctl', [
+			'-D',
+			dataDir,
+			'-l',
+			logPath,
+			'-w',
+			'-t',
+			'60',
+			'-o',
+			`-p ${port} -k ${baseDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200`,
+			'start',
+		]);
+		psql('CREATE DATABASE n8n');
+	} catch (error) {
+		const log = fs.existsSync(logPath) ? tail(fs.readFileSync(logPath, 'utf8')) : '';
+		stop();
+		throw new Error(`${(error as Error).message}\n--- postgres log ---\n${log}`);
+	}
 	const instance: PrivatePostgres = {
 		host: '127.0.0.1',
 		port,
@@ -96,23 +116,8 @@ export async function startPostgres(): Promise<PrivatePostgres> {
 		createDatabase: (name) => {
 			psql(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
 		},
-		stop: () => {
-			if (stopped) return;
-			stopped = true;
-			try {
-				run('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
-			} finally {
-				fs.rmSync(baseDir, { recursive: true, force: true });
-			}
-		},
+		stop,
 	};
-	try {
-		instance.createDatabase('n8n');
-	} catch (error) {
-		const log = fs.existsSync(logPath) ? tail(fs.readFileSync(logPath, 'utf8')) : '';
-		instance.stop();
-		throw new Error(`${(error as Error).message}\n--- postgres log ---\n${log}`);
-	}
 	return instance;
 }
 
@@ -133,20 +138,28 @@ export async function startRedis(): Promise<PrivateRedis> {
 		output += `\n${error.message} (run: bash scripts/ensure-queue-services.sh)`;
 	});
 	const pid = child.pid ?? 0;
-	await waitFor(
-		'redis-server ready',
-		() => (/Ready to accept connections/.test(output) ? true : undefined),
-		{
-			timeoutMs: 30_000,
-			intervalMs: 100,
-			abort: () => (exited ? `redis-server exited:\n${tail(output)}` : undefined),
-		},
-	);
+	const forgetOnExit = cleanUpOnExit(() => killGroup(pid, 'SIGKILL'));
+	try {
+		await waitFor(
+			'redis-server ready',
+			() => (/Ready to accept connections/.test(output) ? true : undefined),
+			{
+				timeoutMs: 30_000,
+				intervalMs: 100,
+				abort: () => (exited ? `redis-server exited:\n${tail(output)}` : undefined),
+			},
+		);
+	} catch (error) {
+		killGroup(pid, 'SIGKILL');
+		forgetOnExit();
+		throw error;
+	}
 	return {
 		host: '127.0.0.1',
 		port,
 		pid,
 		stop: async () => {
+			forgetOnExit();
 			killGroup(pid, 'SIGTERM');
 			const deadline = Date.now() + 5_000;
 			while (isGroupAlive(pid) && Date.now() < deadline) await sleep(50);
