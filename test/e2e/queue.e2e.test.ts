@@ -36,6 +36,7 @@ import {
 	type N8nApi,
 } from '../../devkit/n8n';
 import {
+	CLAIM_DATABASE,
 	createClaimDatabase,
 	PACK_LOADED_LINE,
 	startQueueCluster,
@@ -68,8 +69,14 @@ describeQueue(
 		const suiteStarted = Date.now();
 
 		const available = () => sandbox.state.tests.filter(isAvailable).length;
+		/** Request-log ids are never reused, so "after id N" stays exact however long the log grows. */
+		const lastRequestId = () => sandbox.state.requests.at(-1)?.id ?? 0;
+		const requestsAfter = (id: number) =>
+			sandbox.state.requests.filter((request) => request.id > id);
 		/** Executions of a workflow by status, read from n8n's Postgres (exact counts, no paging). */
 		const executionCounts = (workflowId: string): Record<string, number> => {
+			if (!/^[A-Za-z0-9]+$/.test(workflowId))
+				throw new Error(`unexpected workflow id ${workflowId}`);
 			const rows = cluster.postgres
 				.query(
 					`SELECT status, count(*) FROM execution_entity WHERE "workflowId" = '${workflowId}' GROUP BY status`,
@@ -159,14 +166,16 @@ describeQueue(
 									operation: 'getTestId',
 									productCode: 'GTX-Academic-Plus',
 									assignedTo: { candidateName: `={{ 'Run ${label} #' + $json.n }}` },
-									options: { maxConcurrentRequests: 10 },
+									options: { maxConcurrency: 10 },
 								}),
 							]),
 						),
 					),
 				);
 				const availableBefore = available();
-				const requestsBefore = sandbox.state.requests.length;
+				const lastRequestBefore = lastRequestId();
+				// A little API latency, so that ten requests per run are really in flight at once.
+				sandbox.state.knobs.latencyMs = 10;
 
 				const started = Date.now();
 				const executionIds = await Promise.all(workflows.map((wf) => api.startManualRun(wf.id)));
@@ -174,6 +183,7 @@ describeQueue(
 					executionIds.map((id) => api.waitForExecution(id, 10 * 60_000)),
 				);
 				timings['gtx2x1000.ms'] = Date.now() - started;
+				sandbox.state.knobs.latencyMs = 0;
 
 				expect(runs.map((run) => run.status)).toEqual(['success', 'success']);
 				// Each run on its own worker: both workers issued sequences at the same time under one API key.
@@ -181,7 +191,7 @@ describeQueue(
 				expect(ranOn.map((names) => names.length)).toEqual([1, 1]);
 				expect(new Set(ranOn.flat()).size).toBe(2);
 
-				const requests = sandbox.state.requests.slice(requestsBefore);
+				const requests = requestsAfter(lastRequestBefore);
 				const byStatus: Record<string, number> = {};
 				for (const request of requests)
 					byStatus[String(request.status)] = (byStatus[String(request.status)] ?? 0) + 1;
@@ -195,6 +205,16 @@ describeQueue(
 				expect(new Set(outputs.map((item) => item.testId)).size).toBe(2_000);
 				// What n8n reports is what the sandbox did.
 				expect(new Set(requests.map((request) => request.sequence))).toEqual(new Set(sequences));
+				// The two runs overlapped: each one's first request came before the other one's last.
+				const arrivals = (label: string) =>
+					requests
+						.filter((request) => request.rawBody.includes(`"student-name":"Run ${label} #`))
+						.map((request) => request.id);
+				const [a, b] = [arrivals('A'), arrivals('B')];
+				expect([a.length, b.length]).toEqual([1_000, 1_000]);
+				expect(Math.min(...a)).toBeLessThan(Math.max(...b));
+				expect(Math.min(...b)).toBeLessThan(Math.max(...a));
+				timings['gtx2x1000.maxInFlight'] = sandbox.state.stats.maxInFlight;
 				timings['gtx2x1000.replays'] = byStatus['409'] ?? 0;
 				timings['gtx2x1000.distinctSequences'] = new Set(sequences).size;
 			},
@@ -414,9 +434,17 @@ describeQueue(
 					// The trigger alone cannot see the other process's memory: every copy starts an execution...
 					expect(executions).toBe(200);
 					expect(counts.error ?? 0).toBe(0);
-					// ...and the Postgres claim lets exactly one copy of each through.
+					// ...and the Postgres claim lets exactly one copy of each through, which then marks it done.
 					expect(effects).toHaveLength(100);
 					expect(duplicateEffects).toBe(0);
+					expect(
+						cluster.postgres
+							.query(
+								"SELECT count(*), count(done_at) FROM itep_deliveries WHERE test_id LIKE 'QD%'",
+								CLAIM_DATABASE,
+							)
+							.trim(),
+					).toBe('100|100');
 				},
 				10 * 60_000,
 			);
@@ -438,12 +466,12 @@ describeQueue(
 					]),
 				);
 				sandbox.state.knobs.latencyMs = 40;
-				const requestsBefore = sandbox.state.requests.length;
+				const lastRequestBefore = lastRequestId();
 				const availableBefore = available();
 				const executionId = await api.startManualRun(workflow.id);
 				await waitFor(
 					'50 requests of the run answered',
-					() => (sandbox.state.requests.length - requestsBefore >= 50 ? true : undefined),
+					() => (requestsAfter(lastRequestBefore).length >= 50 ? true : undefined),
 					{ timeoutMs: 120_000, intervalMs: 20 },
 				);
 				const [victimName] = workerOf(executionId);
@@ -454,7 +482,18 @@ describeQueue(
 				await waitFor('the killed worker to be gone', () => (victim!.alive() ? undefined : true), {
 					timeoutMs: 10_000,
 				});
-				const requestsAtKill = sandbox.state.requests.length;
+				// Requests the worker had already sent may still be answered: wait until none arrives for 2 s.
+				let lastAtKill = lastRequestId();
+				await waitFor(
+					'requests in flight at the kill to land',
+					async () => {
+						const before = lastAtKill;
+						await sleep(2_000);
+						lastAtKill = lastRequestId();
+						return lastAtKill === before ? true : undefined;
+					},
+					{ timeoutMs: 30_000, intervalMs: 0 },
+				);
 
 				// What the user sees: the execution stays "running" until n8n's queue notices the job's lock expired
 				// (QUEUE_WORKER_LOCK_DURATION 60 s, checked every QUEUE_WORKER_STALLED_INTERVAL 30 s). n8n never
@@ -476,9 +515,10 @@ describeQueue(
 				expect(execution.data.resultData.runData?.iTEP).toBeUndefined();
 				sandbox.state.knobs.latencyMs = 0;
 
-				// n8n did not run it again (on the surviving worker or anywhere): nothing arrived after the kill.
-				expect(sandbox.state.requests.length).toBe(requestsAtKill);
-				const requests = sandbox.state.requests.slice(requestsBefore);
+				// n8n did not run it again (on the surviving worker or anywhere): through the stall check, where a
+				// queue would hand the job to another worker, and the failure, no new request arrived.
+				expect(requestsAfter(lastAtKill)).toEqual([]);
+				const requests = requestsAfter(lastRequestBefore);
 				expect(requests.every((request) => request.status === 200 || request.status === null)).toBe(
 					true,
 				);

@@ -82,7 +82,8 @@ export interface ItepNodeParameters {
 	registrationMode?: 'none' | 'fields' | 'json';
 	registrationFields?: Array<{ name: string; value: string }>;
 	registrationJson?: string;
-	options?: Record<string, unknown>;
+	/** The node's Options collection, by the names its description gives them (a typo does not compile). */
+	options?: { dryRun?: boolean; maxConcurrency?: number; sequence?: number; timeout?: number };
 }
 
 /** The iTEP action node as the editor saves it, with its credential and optional node settings (onError...). */
