@@ -74,7 +74,7 @@ function evictExpired(scope: Scope, nowMs: number): void {
  * the in-memory key here and the trigger's `deliveryId` output, which a workflow can claim in a shared
  * database to suppress repeats across processes (see docs/trigger.md, queue mode).
  */
-export function deliveryKey(testId: string, status: string, data: Record<string, unknown>): string {
+export function deliveryId(testId: string, status: string, data: Record<string, unknown>): string {
 	return createHash('sha256')
 		.update(`${testId}\u0000${status}\u0000${JSON.stringify(data)}`)
 		.digest('hex');

@@ -3,7 +3,7 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 import { parseResultDelivery, type ItepEvent, type ItepResult } from './resultPayload';
 import { verifyWebhookRequest, type WebhookAuthSettings } from './webhookAuth';
 import { loadAuthSettings } from './auth';
-import { deliveryKey, recentDeliveries } from './dedupe';
+import { deliveryId, recentDeliveries } from './dedupe';
 import {
 	DEFAULT_DUPLICATE_WINDOW_SECONDS,
 	DEFAULT_EVENTS,
@@ -76,7 +76,7 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 	if (!events.includes(result.event)) {
 		return { webhookResponse: notStarted(`event "${result.event}" is not selected`) };
 	}
-	const deliveryId = deliveryKey(result.testId, result.status, result.original);
+	const id = deliveryId(result.testId, result.status, result.original);
 	if (this.getNodeParameter('suppressDuplicates', true) as boolean) {
 		const windowSeconds = this.getNodeParameter(
 			'duplicateWindowSeconds',
@@ -84,7 +84,7 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 		) as number;
 		const admitted = recentDeliveries.claim(
 			dedupeScope(this),
-			deliveryId,
+			id,
 			Date.now(),
 			windowSeconds * 1000,
 		);
@@ -92,7 +92,7 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 	}
 	return {
 		workflowData: [
-			this.helpers.returnJsonArray([{ ...(result as unknown as IDataObject), deliveryId }]),
+			this.helpers.returnJsonArray([{ ...(result as unknown as IDataObject), deliveryId: id }]),
 		],
 		webhookResponse: { received: true, started: true },
 	};

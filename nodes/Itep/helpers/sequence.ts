@@ -19,9 +19,9 @@
  * 2106-02-07T06:28:15Z; past that (or when a process has run ahead that far) `next` throws rather than
  * issuing an unsafe number.
  *
- * Upgrade from 0.1.0, which issued microseconds since the epoch (about T * 10^6 at time T seconds): a number
- * issued now is at least floor(T) * 2^21, and 2^21 > 10^6, so it exceeds every number 0.1.0 issued up to
- * now (today by about 1.9e15, i.e. 0.1.0 would have had to run 60 years ahead of the clock). Upgrading
+ * Upgrade from the pre-release builds, which issued microseconds since the epoch (about T * 10^6 at time T
+ * seconds): a number issued now is at least floor(T) * 2^21, and 2^21 > 10^6, so it exceeds every number they
+ * issued up to now (today by about 1.9e15: they would have had to run 60 years ahead of the clock). Upgrading
  * therefore never reuses an old number.
  */
 import { randomInt } from 'crypto';

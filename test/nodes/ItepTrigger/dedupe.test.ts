@@ -1,11 +1,11 @@
 import { createHash } from 'crypto';
 
-import { DeliveryMemory, deliveryKey, MAX_KEYS_PER_SCOPE } from '../../../nodes/ItepTrigger/dedupe';
+import { DeliveryMemory, deliveryId, MAX_KEYS_PER_SCOPE } from '../../../nodes/ItepTrigger/dedupe';
 import { sampleResultData } from '../../../sandbox/resultsData';
 
 const WINDOW = 600_000;
 const data = sampleResultData();
-const key = deliveryKey('50613490BP', 'completed', data);
+const key = deliveryId('50613490BP', 'completed', data);
 
 let memory: DeliveryMemory;
 beforeEach(() => {
@@ -32,16 +32,16 @@ test('the window is fixed from the first delivery: repeats do not extend it', ()
 
 test('other statuses, other tests and other scopes are independent', () => {
 	expect(memory.claim('s', key, 0, WINDOW)).toBe(true);
-	expect(memory.claim('s', deliveryKey('50613490BP', 'finished', data), 0, WINDOW)).toBe(true);
-	expect(memory.claim('s', deliveryKey('99999999XX', 'completed', data), 0, WINDOW)).toBe(true);
+	expect(memory.claim('s', deliveryId('50613490BP', 'finished', data), 0, WINDOW)).toBe(true);
+	expect(memory.claim('s', deliveryId('99999999XX', 'completed', data), 0, WINDOW)).toBe(true);
 	expect(memory.claim('other workflow', key, 0, WINDOW)).toBe(true);
 	expect(memory.claim('s', key, 1, WINDOW)).toBe(false);
 });
 
 test('a delivery with the same test and status but other content has another key', () => {
 	const forged = sampleResultData({ Overall_Level: 0.1 });
-	expect(deliveryKey('50613490BP', 'completed', forged)).not.toBe(key);
-	expect(memory.claim('s', deliveryKey('50613490BP', 'completed', forged), 0, WINDOW)).toBe(true);
+	expect(deliveryId('50613490BP', 'completed', forged)).not.toBe(key);
+	expect(memory.claim('s', deliveryId('50613490BP', 'completed', forged), 0, WINDOW)).toBe(true);
 	expect(memory.claim('s', key, 1, WINDOW)).toBe(true);
 });
 
@@ -51,11 +51,11 @@ test('the key is a hex SHA-256 of test ID, status and the data as serialised in 
 		.digest('hex');
 	expect(key).toBe(digest);
 	expect(key).toMatch(/^[0-9a-f]{64}$/);
-	expect(deliveryKey('50613490BP', 'completed', JSON.parse(JSON.stringify(data)))).toBe(key);
+	expect(deliveryId('50613490BP', 'completed', JSON.parse(JSON.stringify(data)))).toBe(key);
 });
 
 test('keys cannot collide through the separator', () => {
-	expect(deliveryKey('a', 'bc', {})).not.toBe(deliveryKey('ab', 'c', {}));
+	expect(deliveryId('a', 'bc', {})).not.toBe(deliveryId('ab', 'c', {}));
 });
 
 test('expired keys are evicted lazily on the next claim', () => {

@@ -11,7 +11,7 @@ import {
 } from '../../../../nodes/Itep/helpers/sequence';
 import { startSandbox, type RunningSandbox } from '../../../../sandbox/server';
 import { runItep } from '../../../helpers/itepNode';
-import { nextSequenceV010 } from './sequenceWorker';
+import { nextMicrosecondSequence } from './sequenceWorker';
 
 const TAG_RANGE = 2 ** SEQUENCE_TAG_BITS;
 const LAST_SAFE_SECOND_MS = Date.parse('2106-02-07T06:28:15Z');
@@ -130,13 +130,16 @@ describe('SequenceIssuer', () => {
 		'2050-06-15T08:30:00.500Z',
 		'2089-05-14T06:02:11Z',
 		'2106-02-07T06:28:15.999Z',
-	])('at %s, the smallest new number exceeds what 0.1.0 issued up to then', (date) => {
-		const nowMs = Date.parse(date);
-		// 0.1.0 at that moment, even had it run a day ahead of the clock.
-		const oldValue = nextSequenceV010(nowMs * 1000) + 86_400_000_000;
-		const newValue = new SequenceIssuer(0).next(nowMs);
-		expect(newValue).toBeGreaterThan(oldValue);
-	});
+	])(
+		'at %s, the smallest new number exceeds what the pre-release microsecond scheme issued up to then',
+		(date) => {
+			const nowMs = Date.parse(date);
+			// the pre-release scheme at that moment, even had it run a day ahead of the clock.
+			const oldValue = nextMicrosecondSequence(nowMs * 1000) + 86_400_000_000;
+			const newValue = new SequenceIssuer(0).next(nowMs);
+			expect(newValue).toBeGreaterThan(oldValue);
+		},
+	);
 });
 
 describe('nextSequence (this process)', () => {
@@ -169,7 +172,7 @@ interface WorkerRun {
  * and collects what each issued.
  */
 async function runWorkers(
-	scheme: 'current' | 'v0.1.0',
+	scheme: 'current' | 'microseconds',
 	children: number,
 	count: number,
 ): Promise<WorkerRun> {
@@ -264,11 +267,11 @@ describe('sequences across real processes sharing one API key', () => {
 		expect(sharedValues(lists)).toEqual([]);
 	});
 
-	test('negative control: the same harness with the 0.1.0 scheme does produce shared numbers', async () => {
-		const { lists } = await runWorkers('v0.1.0', CHILDREN, PER_CHILD);
+	test('negative control: the same harness with the pre-release microsecond scheme does produce shared numbers', async () => {
+		const { lists } = await runWorkers('microseconds', CHILDREN, PER_CHILD);
 		for (const list of lists) {
 			expect(list).toHaveLength(PER_CHILD);
-			expectStrictlyIncreasing(list); // 0.1.0 was fine within one process
+			expectStrictlyIncreasing(list); // the old scheme was fine within one process
 		}
 		// Typically 60,000-90,000 of the 240,000 numbers are shared: each process walks the microseconds of the
 		// same moment, one number about every microsecond.
