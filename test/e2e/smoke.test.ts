@@ -157,16 +157,21 @@ describeE2e.each(e2eVersions())('n8n %s with the packed n8n-nodes-itep', (versio
 		);
 		const result = await n8n.executeCli(workflow.id);
 		timings.cliExecuteMs = result.durationMs;
-		// The exit status with the end of stderr, so a failure says why (a crash shows as a signal).
+		// The run n8n printed is the proof. n8n's CLI process itself sometimes dies of a signal while shutting
+		// down after printing it (SIGSEGV on 1.123.81, SIGKILL on 2.40.7, about one run in six here): that is
+		// recorded, not failed on. Without a printed run, the exit status and the end of stderr say why.
+		if (result.code !== 0) {
+			process.stdout.write(
+				`[e2e] n8n ${version} execute exited with code ${String(result.code)}, signal ${String(result.signal)}\n`,
+			);
+		}
 		expect({
-			code: result.code,
-			signal: result.signal,
-			stderr: result.code === 0 ? '' : tail(result.stderr, 30),
-		}).toEqual({
-			code: 0,
-			signal: null,
-			stderr: '',
-		});
+			printedRun: result.run !== undefined,
+			exit: result.run ? 'see the run' : { code: result.code, signal: result.signal },
+			stderr: result.run ? '' : tail(result.stderr, 30),
+		}).toEqual({ printedRun: true, exit: 'see the run', stderr: '' });
+		// A crash before the end would have cut the JSON block short: parseRawOutput only accepts a complete one.
+		expect(result.code === 0 || result.signal !== null).toBe(true);
 		expect(result.run?.status).toBe('success');
 		expect(result.run?.data.resultData.runData.Set?.[0]?.data?.main?.[0]?.[0]?.json).toEqual({
 			via: 'cli',
