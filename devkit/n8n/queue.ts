@@ -111,7 +111,10 @@ export async function startQueueCluster(options: StartQueueOptions): Promise<Que
 			DB_POSTGRESDB_USER: postgres.user,
 			DB_POSTGRESDB_PASSWORD: '',
 			DB_POSTGRESDB_DATABASE: 'n8n',
-			DB_POSTGRESDB_POOL_SIZE: '4',
+			// n8n's default pool of 2 connections per process starves a webhook processor under a burst of deliveries
+			// (seen: "timeout exceeded when trying to connect", answered 500).
+			DB_POSTGRESDB_POOL_SIZE: '10',
+			DB_POSTGRESDB_CONNECTION_TIMEOUT: '60000',
 			EXECUTIONS_MODE: 'queue',
 			QUEUE_BULL_REDIS_HOST: redis.host,
 			QUEUE_BULL_REDIS_PORT: String(redis.port),
