@@ -19,11 +19,12 @@ import {
 import { sleep, waitFor } from '../wait';
 import {
 	cleanEnv,
+	cleanUpOnExit,
 	freePorts,
-	isGroupAlive,
 	killGroup,
 	runAsync,
 	runSync,
+	stopGroup,
 	tail,
 	type RunResult,
 } from './proc';
@@ -153,18 +154,6 @@ export interface N8nInstance {
 	): Promise<N8nInstance>;
 }
 
-const running = new Set<number>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-	if (exitHookInstalled) return;
-	exitHookInstalled = true;
-	// Last resort if a test run dies without calling stop(): never leave an n8n behind.
-	process.on('exit', () => {
-		for (const pid of running) killGroup(pid, 'SIGKILL');
-	});
-}
-
 /**
  * Installs a tarball as a community package the way n8n's own installer lays it out:
  * <userFolder>/.n8n/nodes/package.json ("installed-nodes") and .n8n/nodes/node_modules/<pack>.
@@ -246,7 +235,6 @@ export function assertUsesN8nCopies(packageDir: string): void {
 export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 	const { version } = options;
 	assertProvisioned(version);
-	installExitHook();
 
 	const [port, brokerPort] = options.port
 		? [options.port, (await freePorts(1))[0]]
@@ -334,11 +322,11 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 	fs.closeSync(logFd);
 	const pid = child.pid;
 	if (!pid) throw new Error(`Could not spawn ${n8nBin(version)}`);
-	running.add(pid);
+	// Last resort if a test run dies without calling stop(): never leave an n8n behind.
+	const forgetOnExit = cleanUpOnExit(() => killGroup(pid, 'SIGKILL'));
 	let exited: string | undefined;
 	child.on('exit', (code, signal) => {
 		exited = `n8n exited (code ${String(code)}, signal ${String(signal)})`;
-		running.delete(pid);
 	});
 
 	const readLog = () => (fs.existsSync(logPath) ? fs.readFileSync(logPath, 'utf8') : '');
@@ -351,12 +339,8 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 	const stop = async (stopOptions: { keepUserFolder?: boolean } = {}) => {
 		if (stopped) return;
 		stopped = true;
-		killGroup(pid, 'SIGTERM');
-		const deadline = Date.now() + 15_000;
-		while (isGroupAlive(pid) && Date.now() < deadline) await sleep(100);
-		if (isGroupAlive(pid)) killGroup(pid, 'SIGKILL');
-		while (isGroupAlive(pid) && Date.now() < deadline + 5_000) await sleep(100);
-		running.delete(pid);
+		await stopGroup(pid, 15_000);
+		forgetOnExit();
 		if (removeOnStop && !stopOptions.keepUserFolder)
 			fs.rmSync(userFolder, { recursive: true, force: true });
 	};

@@ -2,6 +2,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as net from 'node:net';
 
+import { sleep } from '../wait';
+
 import { NODE24_BIN } from './paths';
 
 /**
@@ -192,4 +194,16 @@ export function cleanUpOnExit(cleanup: () => void): () => void {
 	}
 	exitCleanups.add(cleanup);
 	return () => exitCleanups.delete(cleanup);
+}
+
+/**
+ * Stops a process group: SIGTERM, up to `graceMs` to exit, then SIGKILL and up to 5 s more until it is gone.
+ */
+export async function stopGroup(pid: number, graceMs: number): Promise<void> {
+	if (!isGroupAlive(pid)) return;
+	killGroup(pid, 'SIGTERM');
+	const deadline = Date.now() + graceMs;
+	while (isGroupAlive(pid) && Date.now() < deadline) await sleep(50);
+	if (isGroupAlive(pid)) killGroup(pid, 'SIGKILL');
+	while (isGroupAlive(pid) && Date.now() < deadline + 5_000) await sleep(50);
 }

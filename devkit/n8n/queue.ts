@@ -13,9 +13,9 @@ import type { CredentialRef } from './api';
 import { installPack, startN8n, type N8nInstance } from './instance';
 import { getTarball } from './pack';
 import { E2E_ARTIFACT_DIR, E2E_STATE_DIR, n8nBin, REPO_ROOT } from './paths';
-import { cleanUpOnExit, freePorts, isGroupAlive, killGroup, tail } from './proc';
+import { cleanUpOnExit, freePorts, isGroupAlive, killGroup, stopGroup, tail } from './proc';
 import { startPostgres, startRedis, type PrivatePostgres, type PrivateRedis } from './services';
-import { sleep, waitFor } from '../wait';
+import { waitFor } from '../wait';
 import { ITEP_PACKAGE } from './workflows';
 
 /** The line n8n logs (at debug level) once it has loaded a community package's types. */
@@ -300,12 +300,8 @@ async function startQueueProcess(
 
 	const forgetOnExit = cleanUpOnExit(() => killGroup(pid, 'SIGKILL'));
 	const stop = async () => {
+		await stopGroup(pid, 15_000);
 		forgetOnExit();
-		if (!isGroupAlive(pid)) return;
-		killGroup(pid, 'SIGTERM');
-		const deadline = Date.now() + 15_000;
-		while (isGroupAlive(pid) && Date.now() < deadline) await sleep(100);
-		if (isGroupAlive(pid)) killGroup(pid, 'SIGKILL');
 	};
 	options.register(stop);
 	try {

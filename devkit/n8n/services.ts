@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { sleep, waitFor } from '../wait';
-import { cleanUpOnExit, freePort, isGroupAlive, killGroup, runSync, tail } from './proc';
+import { waitFor } from '../wait';
+import { cleanUpOnExit, freePort, killGroup, runSync, stopGroup, tail } from './proc';
 
 export interface PrivatePostgres {
 	host: '127.0.0.1';
@@ -159,11 +159,8 @@ export async function startRedis(): Promise<PrivateRedis> {
 		port,
 		pid,
 		stop: async () => {
+			await stopGroup(pid, 5_000);
 			forgetOnExit();
-			killGroup(pid, 'SIGTERM');
-			const deadline = Date.now() + 5_000;
-			while (isGroupAlive(pid) && Date.now() < deadline) await sleep(50);
-			if (isGroupAlive(pid)) killGroup(pid, 'SIGKILL');
 		},
 	};
 }

@@ -30,6 +30,7 @@ import {
 	ITEP_TRIGGER_NODE_TYPE,
 	nodeOutput,
 	recordTimings,
+	RestClient,
 	sleep,
 	waitFor,
 	type CredentialRef,
@@ -246,13 +247,11 @@ describeQueue(
 			const response = await waitFor(
 				'the webhook processor to serve the published workflow',
 				async () => {
-					const answer = await postJson(
-						cluster.webhooks[0].baseUrl,
+					const answer = await new RestClient(cluster.webhooks[0].baseUrl).raw(
+						'POST',
 						'/webhook/candidate-applied',
 						candidate,
-						{
-							'X-Candidate-Form-Secret': formSecret,
-						},
+						{ 'X-Candidate-Form-Secret': formSecret },
 					);
 					return answer.status === 404 ? undefined : answer;
 				},
@@ -563,25 +562,4 @@ async function inBatches<T>(
 		}),
 	);
 	return results;
-}
-
-async function postJson(
-	baseUrl: string,
-	urlPath: string,
-	body: unknown,
-	headers: Record<string, string>,
-): Promise<{ status: number; json: unknown }> {
-	const response = await fetch(`${baseUrl}${urlPath}`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json', ...headers },
-		body: JSON.stringify(body),
-	});
-	const text = await response.text();
-	let json: unknown;
-	try {
-		json = JSON.parse(text);
-	} catch {
-		json = text;
-	}
-	return { status: response.status, json };
 }
