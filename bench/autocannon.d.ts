@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
 /** The part of autocannon 8's programmatic API the bench uses (the package ships no types). */
 declare module 'autocannon' {
 	import type { EventEmitter } from 'node:events';

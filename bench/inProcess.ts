@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
 /** Measurements inside the bench process: the plain-Node floor, the node in n8n-core's context, the trigger's checks. */
 import * as http from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
 /** Measurements taken against the real n8n started by the e2e harness. */
 import * as fs from 'node:fs';
 

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
 /** Medians, the one table, and the "Latest results" section of BENCHMARKS.md. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * `npm run bench` (scripts/bench.sh provisions n8n and packs the pack once, then runs this with tsx).
  * Prints ONE table and rewrites the "Latest results" section of BENCHMARKS.md. Timings are measured and

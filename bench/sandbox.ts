@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-dangerous-functions -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * The iTEP sandbox in its own process (`tsx sandbox/cli.ts`), so the requests under test cross a process
  * boundary exactly as n8n's do, and the bench's own loops never share an event loop with the server.

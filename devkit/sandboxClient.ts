@@ -28,13 +28,20 @@ export function nextClientSequence(): number {
 	return lastSequence;
 }
 
-export interface ApiAnswer<Body = any> {
+/**
+ * JSON parsed from the sandbox's answers. Tests read its fields freely and assert on them, so it is left untyped
+ * on purpose, in this one place.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ParsedJson = any;
+
+export interface ApiAnswer<Body = ParsedJson> {
 	status: number;
 	body: Body;
 	headers: Headers;
 }
 
-export async function callApi<Body = any>(
+export async function callApi<Body = ParsedJson>(
 	baseUrl: string,
 	path: string,
 	body: object | string,
@@ -71,7 +78,7 @@ export function fulfillment(
 	);
 }
 
-export async function adminGet<Body = any>(
+export async function adminGet<Body = ParsedJson>(
 	baseUrl: string,
 	path: string,
 ): Promise<ApiAnswer<Body>> {
@@ -79,7 +86,7 @@ export async function adminGet<Body = any>(
 	return { status: response.status, body: await readBody(response), headers: response.headers };
 }
 
-export async function adminPost<Body = any>(
+export async function adminPost<Body = ParsedJson>(
 	baseUrl: string,
 	path: string,
 	body: unknown = {},
@@ -93,7 +100,7 @@ export async function adminPost<Body = any>(
 	return { status: response.status, body: await readBody(response), headers: response.headers };
 }
 
-async function readBody(response: Response): Promise<any> {
+async function readBody(response: Response): Promise<ParsedJson> {
 	const text = await response.text();
 	if (!(response.headers.get('content-type') ?? '').includes('json')) return text;
 	try {

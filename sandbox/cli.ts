@@ -1,3 +1,4 @@
+/* eslint-disable no-console, @n8n/community-nodes/no-restricted-globals -- development tooling, never published: n8n's rules for node code do not apply */
 import { ADMIN_ENDPOINTS } from './admin';
 import { CLI_USAGE, parseCliArgs } from './config';
 import { inventorySummary } from './inventory';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
 import type { IncomingMessage, ServerResponse } from 'http';
 
 import { BodyTooLargeError, delay, errorBody, readRawBody, sendJson } from './http';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- development tooling, never published: n8n's rules for node code do not apply */
 import type { IncomingMessage, ServerResponse } from 'http';
 
 /** Thrown while reading a body larger than allowed; answered with 413. */

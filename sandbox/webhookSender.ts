@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
 import { request as httpRequest, type IncomingMessage } from 'http';
 import { request as httpsRequest } from 'https';
 

@@ -1,3 +1,4 @@
+/* eslint-disable no-console, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * `npm run start:queue`: the pack in n8n's queue mode, the topology the queue-mode tests use
  * (devkit/n8n/queue.ts): private Postgres and Redis on loopback, a main, two workers and two webhook

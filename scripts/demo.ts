@@ -1,3 +1,4 @@
+/* eslint-disable no-console, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * `npm start`: the iTEP sandbox and a real n8n with this pack installed from its packed tarball, an iTEP API
  * credential pointing at the sandbox, and the example workflows imported and published.

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Community-package lint gate: the two legs n8n's scanner (@n8n/scan-community-package) runs.
-#   source leg  = `npm run lint`      (package.json + nodes/** + credentials/**)
-#   dist leg    = `npm run lint:dist` (published dist/**/*.js + index.js + package.json)
-# Both use eslint.config.mjs and --max-warnings=0. dist/ is rebuilt first when it is missing or older than
-# the sources it is built from (pass --no-build to skip that).
+# Every lint check the package must pass, in the order n8n's verification applies them:
+#   1. `npm run lint` = `n8n-node lint`: n8n's own CLI in strict mode (eslint.config.mjs must be its template);
+#   2. the scanner's two legs with our gate config (eslint.gate.config.mjs, --max-warnings=0), which adds to the
+#      template the package.json rules of eslint-plugin-n8n-nodes-base, no-console, and the compiled code:
+#        source leg = `npm run lint:sources` (package.json + nodes/** + credentials/**)
+#        dist leg   = `npm run lint:dist`    (published dist/**/*.js + index.js + package.json)
+#   3. the scanner itself, offline (`node scripts/scan-offline.mjs`): @n8n/scan-community-package's own rules and
+#      plugin version, inline config off, on this checkout and on the packed tarball.
+# dist/ is rebuilt first when it is missing or older than the sources it is built from (--no-build skips that).
 #
 # Usage: bash scripts/lint-gate.sh [--no-build]
-# Exit status: 0 only when both legs report 0 errors and 0 warnings.
+# Exit status: 0 only when every step reports 0 errors and 0 warnings.
 set -uo pipefail
 shopt -s globstar nullglob
 cd "$(dirname "$0")/.."
@@ -16,7 +20,7 @@ for arg in "$@"; do
 	case "$arg" in
 		--no-build) build=0 ;;
 		-h | --help)
-			sed -n '2,9p' "$0"
+			sed -n '2,13p' "$0"
 			exit 0
 			;;
 		*)
@@ -72,6 +76,23 @@ if [ -n "$reason" ]; then
 	fi
 fi
 
+failed=0
+echo '== n8n-node lint (strict mode): npm run lint'
+# n8n-node lint runs `eslint .` without --max-warnings, so a warning would not change its exit code: count them.
+if lint_output=$(npm run -s lint 2>&1); then
+	printf '%s\n' "$lint_output"
+	if grep -Eq '[0-9]+ problems? \(' <<<"$lint_output"; then
+		echo '-- n8n-node lint: FAIL (it reported problems)'
+		failed=1
+	else
+		echo '-- n8n-node lint: PASS (0 errors, 0 warnings)'
+	fi
+else
+	printf '%s\n' "$lint_output"
+	echo '-- n8n-node lint: FAIL'
+	failed=1
+fi
+
 # The gates themselves are the npm scripts (so this script and CI cannot drift apart); eslint is re-run with
 # the JSON formatter to print rule sets and counts.
 node --input-type=module - <<'NODE'
@@ -85,7 +106,7 @@ import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
 const root = process.cwd();
 const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts ?? {};
 const gates = [
-	['source', 'lint'],
+	['source', 'lint:sources'],
 	['dist', 'lint:dist'],
 ];
 
@@ -100,7 +121,7 @@ const ruleSets = [
 	['n8n-nodes-base nodes', Object.keys(n8nNodesBase.configs.nodes.rules)],
 	['core no-console', ['no-console']],
 ];
-const eslint = new ESLint({ cwd: root });
+const eslint = new ESLint({ cwd: root, overrideConfigFile: 'eslint.gate.config.mjs' });
 
 /** "ruleset (on/total)" for every rule set that has at least one rule on for this file. */
 async function ruleSetsFor(file) {
@@ -164,6 +185,13 @@ for (const [label, script] of gates) {
 		`-- ${label} gate: ${results.length} files, ${errors} errors, ${warnings} warnings, eslint exit ${run.status}: ${ok ? 'PASS' : 'FAIL'}`,
 	);
 }
-console.log(failed ? '\nlint-gate: FAILED' : '\nlint-gate: PASSED');
 process.exitCode = failed ? 1 : 0;
 NODE
+[ $? -eq 0 ] || failed=1
+
+echo
+echo '== scanner, offline: node scripts/scan-offline.mjs'
+node scripts/scan-offline.mjs || failed=1
+
+if [ "$failed" = 0 ]; then echo $'\nlint-gate: PASSED'; else echo $'\nlint-gate: FAILED'; fi
+exit "$failed"

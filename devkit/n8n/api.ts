@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * What the e2e tests do through n8n: credentials, workflows, publish/activate, manual runs, executions.
  * Everything goes through the same internal REST API the editor uses, logged in as the owner.

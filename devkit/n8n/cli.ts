@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * Command-line face of the harness (run with tsx):
  *   tsx devkit/n8n/cli.ts pack [--no-build] [--out DIR]     build + npm pack (into .e2e/pack/run-XXXXXX); prints the tarball

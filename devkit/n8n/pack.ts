@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- development tooling, never published: n8n's rules for node code do not apply */
 /** Builds the pack and `npm pack`s it once per run; the tarball is what every e2e n8n installs. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

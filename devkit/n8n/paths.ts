@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * Where the e2e harness finds its tools and puts its state. Everything provisioned by scripts/provision-n8n.sh
  * lives in <repo>/.cache (override with ITEP_N8N_CACHE, like the provisioning script).

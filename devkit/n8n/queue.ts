@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/require-node-api-error -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * n8n in queue mode, the way integrators scale it: a private Postgres and Redis, one main process (editor,
  * publishing, REST), workers (`n8n worker`, run executions from the Redis queue) and webhook processors

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- development tooling, never published: n8n's rules for node code do not apply */
 /** A cookie-session client for n8n's internal REST API (/rest/...), the one the editor UI uses. */
 
 export const OWNER = {

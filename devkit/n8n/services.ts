@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/require-node-api-error -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * Private PostgreSQL and Redis instances for queue mode: Debian's server binaries, started on free loopback ports
  * with their data in a fresh temporary folder; no system service or system cluster is started or used. stop()

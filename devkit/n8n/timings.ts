@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
 /** Timing records of e2e runs, merged into .e2e/timings.json (one object per n8n version, plus "run"). */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/require-node-api-error -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * Browser check (issue "Publishable", part 2): the pack as a user sees it in the n8n editor. Playwright
  * (playwright-core, no browser download) drives Debian's Chromium against a real n8n 2.x started by the harness

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * The sandbox made to fail, in real n8n (2.x and 1.x): a 500 (server error, outcome unknown), a request that is
  * processed and then lost ("sent, then lost": outcome unknown, check Assigned To, and never re-sent), and an

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * GTX and STX in real n8n (2.x and 1.x), the packed tarball installed as a community package: a Manual Trigger
  * workflow whose Code node emits several candidates (non-ASCII names among them) feeds the iTEP node. Checked

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * jest globalSetup for the e2e config: packs the pack once for the whole run (unless scripts/e2e.sh already did
  * and exported ITEP_E2E_TARBALL) and marks the run as an e2e run. Test files inherit process.env from here.

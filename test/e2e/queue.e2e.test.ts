@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-hardcoded-secrets -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * The pack in n8n's queue mode (n8n 2.x): a private Postgres and Redis, a main process, two workers and two
  * webhook processors sharing one user folder with the pack installed from the tarball (devkit/n8n/queue.ts).

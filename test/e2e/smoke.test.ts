@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * Smoke test of the real-n8n harness, on every supported n8n line: the packed tarball installed as a community
  * package loads, its node and credential types are known, a credential can be created, and workflows run, are

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * Shared pieces of the scenario e2e tests (fulfillment, validation, trigger, failures): the iTEP node and Code
  * node JSON, one n8n per line per test file with timings, example workflows with their placeholders replaced,

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-hardcoded-secrets -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * The iTEP Trigger and the two example workflows in real n8n (2.x and 1.x). examples/result-received-record.json
  * is imported with its placeholders replaced (an itepWebhookSignatureApi credential, the sandbox's results

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * Validation before sending, in real n8n (2.x and 1.x): an item with a registration field iTEP does not accept
  * (`First_name`) stops the run with the node's message (the field named, `First_Name` suggested) before any

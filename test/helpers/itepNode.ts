@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * Fixtures for the iTEP action node tests: run the node (inside n8n-core's real ExecuteContext, see
  * executeContext.ts) against a running sandbox, and small readers of the sandbox's state.

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * The one-way import rules of ARCHITECTURE.md, checked over every TypeScript file of the repository:
  * - nodes/ imports only n8n-workflow, zod, crypto and its own files; a node's folder never imports the

@@ -1,7 +1,12 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-dangerous-functions -- development tooling, never published: n8n's rules for node code do not apply */
 /**
- * The two community-scanner lint gates (`npm run lint` = source leg, `npm run lint:dist` = tarball leg):
- * - eslint.config.mjs turns on exactly the rules @n8n/scan-community-package's `buildScanConfig` turns on, per
- *   target, with the same parsers;
+ * The lint checks (scripts/lint-gate.sh runs them all):
+ * - `npm run lint` is n8n's `n8n-node lint` in strict mode: eslint.config.mjs is exactly the CLI's template, the
+ *   run passes with no problem reported, and in a temp copy a changed eslint.config.mjs fails it;
+ * - the two community-scanner gates with our own config (`npm run lint:sources` = source leg,
+ *   `npm run lint:dist` = tarball leg): eslint.gate.config.mjs turns on exactly the rules a re-creation of
+ *   @n8n/scan-community-package's `buildScanConfig` turns on, per target, with the same parsers, and every rule
+ *   the installed scanner itself turns on;
  * - both gates exit 0 on this package (their output is shown when they do not);
  * - in a temp copy, a bad package.json and a bad compiled node make them fail (so the gates can fail), a
  *   warning alone fails them (--max-warnings=0), and an eslint-disable comment does not hide a violation (the
@@ -14,6 +19,10 @@ import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const GATE_TIMEOUT = 180_000;
+const GATE_CONFIG = 'eslint.gate.config.mjs';
+const N8N_NODE_CLI = path.join(ROOT, 'node_modules/@n8n/node-cli/bin/n8n-node.mjs');
+/** What ESLint's default formatter prints when it found anything, errors or warnings. */
+const PROBLEMS_LINE = /\d+ problems? \(\d+ errors?, \d+ warnings?\)/;
 
 /** Child processes get the caller's env minus NODE_ENV (jest sets it to "test"), unless `env` says otherwise. */
 function run(
@@ -45,9 +54,10 @@ function expectSuccess(label: string, result: SpawnSyncReturns<string>): void {
 }
 
 /**
- * For each file: the rules (name=severity) and parser our config applies, next to what a re-creation of the
- * scanner's `buildScanConfig` (n8n-io/n8n packages/@n8n/scan-community-package/scanner/scanner.mjs) applies.
- * Runs in a child process because ESLint loads eslint.config.mjs through ESM import().
+ * For each file: the rules (name=severity) and parser our gate config applies, next to what a re-creation of
+ * the scanner's `buildScanConfig` (n8n-io/n8n packages/@n8n/scan-community-package/scanner/scanner.mjs) applies
+ * with the plugin version `n8n-node lint` uses, and what the installed scanner's own `buildScanConfig` applies
+ * with the plugin version it pins. Runs in a child process because ESLint loads configs through ESM import().
  */
 const COMPARE_SCRIPT = `
 import { ESLint } from 'eslint';
@@ -71,8 +81,10 @@ const scanner = defineConfig(
 	{ files: ['**/*.json'], languageOptions: { parser } },
 	{ files: ['**/*.ts'], languageOptions: { parser } },
 );
-const ours = new ESLint({ cwd: process.cwd() });
+const installed = await import('./node_modules/@n8n/scan-community-package/scanner/scanner.mjs');
+const ours = new ESLint({ cwd: process.cwd(), overrideConfigFile: '${GATE_CONFIG}' });
 const theirs = new ESLint({ cwd: process.cwd(), overrideConfigFile: true, overrideConfig: scanner });
+const real = new ESLint({ cwd: process.cwd(), overrideConfigFile: true, overrideConfig: await installed.buildScanConfig() });
 const summary = async (eslint, file) => {
 	const config = await eslint.calculateConfigForFile(file);
 	const rules = Object.entries(config.rules ?? {})
@@ -84,14 +96,18 @@ const summary = async (eslint, file) => {
 };
 const out = {};
 for (const file of JSON.parse(process.argv[1])) {
-	out[file] = { ours: await summary(ours, file), scanner: await summary(theirs, file) };
+	out[file] = {
+		ours: await summary(ours, file),
+		scanner: await summary(theirs, file),
+		installed: await summary(real, file),
+	};
 }
 const ignored = {};
 for (const file of JSON.parse(process.argv[2])) ignored[file] = await ours.isPathIgnored(file);
 console.log(JSON.stringify({ out, ignored }));
 `;
 
-describe('eslint.config.mjs reproduces the community scanner', () => {
+describe('eslint.gate.config.mjs reproduces the community scanner', () => {
 	const targets = [
 		'package.json',
 		'nodes/Example/Example.node.ts',
@@ -111,7 +127,10 @@ describe('eslint.config.mjs reproduces the community scanner', () => {
 		'node_modules/x/index.js',
 	];
 	let result: {
-		out: Record<string, Record<'ours' | 'scanner', { rules: string[]; parser: string }>>;
+		out: Record<
+			string,
+			Record<'ours' | 'scanner' | 'installed', { rules: string[]; parser: string }>
+		>;
 		ignored: Record<string, boolean>;
 	};
 
@@ -137,6 +156,16 @@ describe('eslint.config.mjs reproduces the community scanner', () => {
 		expect(ours).toEqual(scanner);
 	});
 
+	it.each(targets)(
+		'%s gets every rule the installed scanner applies, at the same severity and with its parser',
+		(file) => {
+			const { ours, installed } = result.out[file];
+			expect(installed.rules.length).toBeGreaterThan(40);
+			expect(ours.rules).toEqual(expect.arrayContaining(installed.rules));
+			expect(ours.parser).toBe(installed.parser);
+		},
+	);
+
 	it('applies the expected rule sets per target', () => {
 		const count = (file: string, prefix: string) =>
 			result.out[file].ours.rules.filter((r) => r.startsWith(prefix)).length;
@@ -159,10 +188,36 @@ describe('eslint.config.mjs reproduces the community scanner', () => {
 });
 
 describe('lint gates on this package', () => {
+	it('eslint.config.mjs is exactly the template of the pinned @n8n/node-cli (what strict mode checks)', () => {
+		const template = fs.readFileSync(
+			path.join(
+				ROOT,
+				'node_modules/@n8n/node-cli/dist/template/templates/shared/default/eslint.config.mjs',
+			),
+			'utf8',
+		);
+		const ours = fs.readFileSync(path.join(ROOT, 'eslint.config.mjs'), 'utf8');
+		expect(ours.replace(/\s+/g, ' ').trim()).toBe(template.replace(/\s+/g, ' ').trim());
+		const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+		expect(pkg.n8n.strict).toBe(true);
+		expect(pkg.scripts.lint).toBe('n8n-node lint');
+	});
+
 	it(
-		'source gate `npm run lint` passes with 0 errors and 0 warnings',
+		'`npm run lint` (n8n-node lint, strict mode) exits 0 and reports no problem',
 		() => {
-			expectSuccess('npm run lint', run('npm', ['run', '-s', 'lint'], ROOT));
+			const result = run('npm', ['run', '-s', 'lint'], ROOT);
+			expectSuccess('npm run lint', result);
+			expect(output(result)).toContain('n8n-node lint');
+			expect(output(result)).not.toMatch(PROBLEMS_LINE);
+		},
+		GATE_TIMEOUT,
+	);
+
+	it(
+		'source gate `npm run lint:sources` passes with 0 errors and 0 warnings',
+		() => {
+			expectSuccess('npm run lint:sources', run('npm', ['run', '-s', 'lint:sources'], ROOT));
 		},
 		GATE_TIMEOUT,
 	);
@@ -194,7 +249,13 @@ describe('lint gates fail on bad packages (temp copy)', () => {
 	const eslintWithEnv = (env: NodeJS.ProcessEnv, ...args: string[]) =>
 		run(
 			process.execPath,
-			[path.join(ROOT, 'node_modules/eslint/bin/eslint.js'), '--max-warnings=0', ...args],
+			[
+				path.join(ROOT, 'node_modules/eslint/bin/eslint.js'),
+				'--config',
+				GATE_CONFIG,
+				'--max-warnings=0',
+				...args,
+			],
 			dir,
 			env,
 		);
@@ -204,10 +265,48 @@ describe('lint gates fail on bad packages (temp copy)', () => {
 		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'itep-lint-'));
 		fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
 		fs.copyFileSync(path.join(ROOT, 'eslint.config.mjs'), path.join(dir, 'eslint.config.mjs'));
+		fs.copyFileSync(path.join(ROOT, GATE_CONFIG), path.join(dir, GATE_CONFIG));
 		fs.copyFileSync(path.join(ROOT, 'index.js'), path.join(dir, 'index.js'));
 		writePackageJson(pkg);
 	});
 	afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+	const n8nNodeLint = () => run(process.execPath, [N8N_NODE_CLI, 'lint'], dir);
+
+	it(
+		'n8n-node lint passes in the temp copy with the template config (control)',
+		() => {
+			const result = n8nNodeLint();
+			expectSuccess('n8n-node lint (temp copy)', result);
+			expect(output(result)).not.toMatch(PROBLEMS_LINE);
+		},
+		GATE_TIMEOUT,
+	);
+
+	it(
+		'n8n-node lint fails in strict mode when eslint.config.mjs differs from the template',
+		() => {
+			fs.appendFileSync(path.join(dir, 'eslint.config.mjs'), '\n// a local tweak\n');
+			const result = n8nNodeLint();
+			expect(result.status).toBe(1);
+			expect(output(result)).toContain('Strict mode violation');
+		},
+		GATE_TIMEOUT,
+	);
+
+	it(
+		'n8n-node lint exits 0 on a warning, so the problems line is what shows it (scripts/lint-gate.sh reads it)',
+		() => {
+			const manifest = { ...pkg };
+			delete manifest.homepage;
+			writePackageJson(manifest);
+			const result = n8nNodeLint();
+			expect(result.status).toBe(0);
+			expect(output(result)).toContain('@n8n/community-nodes/require-homepage');
+			expect(output(result)).toMatch(PROBLEMS_LINE);
+		},
+		GATE_TIMEOUT,
+	);
 
 	it(
 		'the unmodified package.json passes in the temp copy (control)',

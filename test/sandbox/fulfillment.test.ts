@@ -6,6 +6,7 @@ import {
 	fulfillment,
 	nextClientSequence as nextSequence,
 } from '../../devkit/sandboxClient';
+import type { ParsedJson } from '../../devkit/sandboxClient';
 import { DEFAULT_SANDBOX_API_KEY } from '../../sandbox/config';
 import { isAvailable } from '../../sandbox/inventory';
 import {
@@ -44,7 +45,7 @@ async function postRaw(
 	const headers: Record<string, string> = { 'Content-Type': 'application/json' };
 	if (signature !== undefined) headers['X-Itep-Signature'] = signature;
 	const response = await fetch(`${sandbox.url}${path}`, { method: 'POST', headers, body: raw });
-	return { status: response.status, body: (await response.json()) as any };
+	return { status: response.status, body: (await response.json()) as ParsedJson };
 }
 
 describe('sandbox fulfillment API', () => {

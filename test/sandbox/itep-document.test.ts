@@ -1,7 +1,8 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-dangerous-functions -- development tooling, never published: n8n's rules for node code do not apply */
 import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 
-import { adminGet, callApi, fulfillment } from '../../devkit/sandboxClient';
+import { adminGet, callApi, fulfillment, type ParsedJson } from '../../devkit/sandboxClient';
 import { DEFAULT_SANDBOX_API_KEY } from '../../sandbox/config';
 import {
 	API_ERROR_CODES,
@@ -301,7 +302,7 @@ describe('the 53 names and other document facts over HTTP', () => {
 			headers: { 'Content-Type': 'application/json', 'X-Itep-Signature': signature },
 			body: raw,
 		});
-		return { status: response.status, body: (await response.json()) as any };
+		return { status: response.status, body: (await response.json()) as ParsedJson };
 	}
 
 	test('one request carrying all 53 registration names is accepted and stored as sent', async () => {

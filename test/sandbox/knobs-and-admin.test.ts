@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- development tooling, never published: n8n's rules for node code do not apply */
 import { createHmac } from 'node:crypto';
 
 import {
@@ -5,6 +6,7 @@ import {
 	adminPost,
 	fulfillment,
 	nextClientSequence as nextSequence,
+	type ParsedJson,
 } from '../../devkit/sandboxClient';
 import { DEFAULT_SANDBOX_API_KEY } from '../../sandbox/config';
 import { isAvailable } from '../../sandbox/inventory';
@@ -89,7 +91,7 @@ describe('sandbox knobs', () => {
 		for (let attempt = 0; attempt < 2; attempt++) {
 			const failed = await send(sandbox);
 			expect(failed.status).toBe(503);
-			expect(((await failed.json()) as any).error.code).toBe(API_ERROR_CODES.serverError);
+			expect(((await failed.json()) as ParsedJson).error.code).toBe(API_ERROR_CODES.serverError);
 		}
 		expect(sandbox.state.stats.provisioned).toBe(0);
 		// The same bytes (same sequence) succeed once the knob is used up: nothing was spent.

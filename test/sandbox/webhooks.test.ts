@@ -1,8 +1,9 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'http';
 import type { AddressInfo } from 'net';
 
-import { adminGet, adminPost, fulfillment } from '../../devkit/sandboxClient';
+import { adminGet, adminPost, fulfillment, type ParsedJson } from '../../devkit/sandboxClient';
 import type { TrackingCodeConfig } from '../../sandbox/config';
 import type { DeliveryRecord } from '../../sandbox/deliveries';
 import { RESULT_VARIANTS } from '../../sandbox/resultVariants';
@@ -56,7 +57,7 @@ function verifyDelivery(
 }
 
 /** The `data` object of a delivery, decoded the way a receiver would: one form field holding JSON. */
-function decodeData(raw: Buffer): Record<string, any> {
+function decodeData(raw: Buffer): Record<string, ParsedJson> {
 	const form = new URLSearchParams(raw.toString('utf8'));
 	expect([...form.keys()]).toEqual(['data']);
 	return JSON.parse(form.get('data') as string);
@@ -470,82 +471,83 @@ describe('sandbox results webhook sender', () => {
 		const levelText = /^\d(\.\d)?$/;
 		const commaText = /^\d,\d$/;
 		/** What each variant must have done to a real Completed delivery of an Academic-Plus test. */
-		const expectations: Record<string, (data: Record<string, any>, testId: string) => void> = {
-			documented: (data) => {
-				expect(data.Status).toBe('Completed');
-				expect(data.Overall_Level).toEqual(expect.any(Number));
-				expect(data.TestDate).toBe(`${data.TestMonth}/${data.TestDay}/${data.TestYear}`);
-			},
-			numbersAsText: (data) => {
-				for (const key of ['Duration', 'TestMonth', 'TestDay', 'TestYear'])
-					expect(data[key]).toMatch(/^\d+$/);
-				for (const section of [
-					'Overall',
-					'Grammar',
-					'Listening',
-					'Reading',
-					'Writing',
-					'Speaking',
-				]) {
-					expect(data[`${section}_Level`]).toMatch(levelText);
-				}
-				expect(data.Status).toBe('Completed');
-			},
-			otherVocabulary: (data) => expect(data.Status).toBe('Complete'),
-			lowerCaseStatus: (data) => expect(data.Status).toBe('completed'),
-			// The sandbox's own deliveries carry levels only, no <Section>_Score, so nothing changes.
-			percentScores: (data) => {
-				expect(Object.keys(data).filter((key) => key.endsWith('_Score'))).toEqual([]);
-				expect(data.Overall_Level).toEqual(expect.any(Number));
-			},
-			decimalComma: (data) => {
-				for (const section of [
-					'Overall',
-					'Grammar',
-					'Listening',
-					'Reading',
-					'Writing',
-					'Speaking',
-				]) {
-					expect(data[`${section}_Level`]).toMatch(commaText);
-				}
-				expect(data.Duration).toEqual(expect.any(Number));
-			},
-			dateWithTime: (data) => {
-				const now = new Date();
-				expect(data.TestDate).toBe(
-					`${now.getUTCMonth() + 1}/${now.getUTCDate()}/${now.getUTCFullYear()} 14:32:00`,
-				);
-				expect(data).not.toHaveProperty('TestMonth');
-				expect(data).not.toHaveProperty('TestDay');
-				expect(data).not.toHaveProperty('TestYear');
-			},
-			isoDateTime: (data) => {
-				expect(data.TestDate).toBe(`${new Date().toISOString().slice(0, 10)}T14:32:00Z`);
-				expect(data).not.toHaveProperty('TestYear');
-			},
-			blankOptional: (data, testId) => {
-				expect(data).toMatchObject({
-					OID: null,
-					Duration: null,
-					Overall_cefr: '',
-					TestID: testId,
-					Status: 'Completed',
-				});
-				expect(data.Overall_Level).toEqual(expect.any(Number));
-			},
-			missingOptional: (data, testId) =>
-				expect(data).toEqual({ TestID: testId, Status: 'Completed' }),
-			extraFields: (data) => {
-				expect(data).toMatchObject({
-					Status: 'Completed',
-					Candidate_Name: 'Mary Poppins',
-					Center: { id: 12, name: 'Online' },
-					Flags: ['proctored'],
-					Speaking_Comments: 'Clear pronunciation',
-				});
-			},
-		};
+		const expectations: Record<string, (data: Record<string, ParsedJson>, testId: string) => void> =
+			{
+				documented: (data) => {
+					expect(data.Status).toBe('Completed');
+					expect(data.Overall_Level).toEqual(expect.any(Number));
+					expect(data.TestDate).toBe(`${data.TestMonth}/${data.TestDay}/${data.TestYear}`);
+				},
+				numbersAsText: (data) => {
+					for (const key of ['Duration', 'TestMonth', 'TestDay', 'TestYear'])
+						expect(data[key]).toMatch(/^\d+$/);
+					for (const section of [
+						'Overall',
+						'Grammar',
+						'Listening',
+						'Reading',
+						'Writing',
+						'Speaking',
+					]) {
+						expect(data[`${section}_Level`]).toMatch(levelText);
+					}
+					expect(data.Status).toBe('Completed');
+				},
+				otherVocabulary: (data) => expect(data.Status).toBe('Complete'),
+				lowerCaseStatus: (data) => expect(data.Status).toBe('completed'),
+				// The sandbox's own deliveries carry levels only, no <Section>_Score, so nothing changes.
+				percentScores: (data) => {
+					expect(Object.keys(data).filter((key) => key.endsWith('_Score'))).toEqual([]);
+					expect(data.Overall_Level).toEqual(expect.any(Number));
+				},
+				decimalComma: (data) => {
+					for (const section of [
+						'Overall',
+						'Grammar',
+						'Listening',
+						'Reading',
+						'Writing',
+						'Speaking',
+					]) {
+						expect(data[`${section}_Level`]).toMatch(commaText);
+					}
+					expect(data.Duration).toEqual(expect.any(Number));
+				},
+				dateWithTime: (data) => {
+					const now = new Date();
+					expect(data.TestDate).toBe(
+						`${now.getUTCMonth() + 1}/${now.getUTCDate()}/${now.getUTCFullYear()} 14:32:00`,
+					);
+					expect(data).not.toHaveProperty('TestMonth');
+					expect(data).not.toHaveProperty('TestDay');
+					expect(data).not.toHaveProperty('TestYear');
+				},
+				isoDateTime: (data) => {
+					expect(data.TestDate).toBe(`${new Date().toISOString().slice(0, 10)}T14:32:00Z`);
+					expect(data).not.toHaveProperty('TestYear');
+				},
+				blankOptional: (data, testId) => {
+					expect(data).toMatchObject({
+						OID: null,
+						Duration: null,
+						Overall_cefr: '',
+						TestID: testId,
+						Status: 'Completed',
+					});
+					expect(data.Overall_Level).toEqual(expect.any(Number));
+				},
+				missingOptional: (data, testId) =>
+					expect(data).toEqual({ TestID: testId, Status: 'Completed' }),
+				extraFields: (data) => {
+					expect(data).toMatchObject({
+						Status: 'Completed',
+						Candidate_Name: 'Mary Poppins',
+						Center: { id: 12, name: 'Online' },
+						Flags: ['proctored'],
+						Speaking_Comments: 'Clear pronunciation',
+					});
+				},
+			};
 
 		test('there is an expectation here for every variant', () => {
 			expect(Object.keys(expectations).sort()).toEqual(

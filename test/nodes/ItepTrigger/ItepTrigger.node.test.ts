@@ -1,8 +1,10 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-hardcoded-secrets -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * The iTEP Trigger's webhook() behind a real HTTP server (see test/helpers/webhookHarness.ts), driven by real
  * requests sent with fetch.
  */
 import { createHash } from 'node:crypto';
+import type { ParsedJson } from '../../../devkit/sandboxClient';
 import { ItepWebhookBasicAuthApi } from '../../../credentials/ItepWebhookBasicAuthApi.credentials';
 import { ItepWebhookHeaderAuthApi } from '../../../credentials/ItepWebhookHeaderAuthApi.credentials';
 import { ItepWebhookSignatureApi } from '../../../credentials/ItepWebhookSignatureApi.credentials';
@@ -82,7 +84,7 @@ afterEach(async () => {
 
 interface Reply {
 	status: number;
-	body: any;
+	body: ParsedJson;
 	text: string;
 	headers: Headers;
 }

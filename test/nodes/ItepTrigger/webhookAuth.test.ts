@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- development tooling, never published: n8n's rules for node code do not apply */
 import {
 	checkWebhookAuthSettings,
 	DEFAULT_WEBHOOK_SIGNATURE_HEADER,

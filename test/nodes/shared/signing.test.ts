@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- development tooling, never published: n8n's rules for node code do not apply */
 import { computeSignature, safeEqual, serializeBody } from '../../../nodes/shared/signing';
 // The sandbox's own verifier (node:crypto, no pack code): it must accept what the openssl vectors say.
 import { verifyHmacSha256 as verifySignature } from '../../../sandbox/signature';

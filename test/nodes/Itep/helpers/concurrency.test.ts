@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * Max Concurrent Requests: requests overlap up to the limit (seen by the sandbox's maxInFlight), output order
  * and pairing follow the input, and per-item failures land where they belong.

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * Child process of the cross-process test in sequence.test.ts, run as `node --import tsx sequenceWorker.ts
  * <scheme> <count>` with scheme `current` (the real nextSequence, with this process's own random tag) or

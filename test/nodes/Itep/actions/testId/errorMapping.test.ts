@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * Every failure class through real HTTP: the node runs in n8n-core's ExecuteContext against the sandbox (or a
  * closed port), and the thrown NodeApiError / the Continue On Fail error item says what happened and what to do.

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * Defects an independent review found in the iTEP node, each through real HTTP inside n8n-core's
  * ExecuteContext: a 2xx answer without a test ID, an expression error under Continue On Fail, the real

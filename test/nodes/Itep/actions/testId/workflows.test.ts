@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * The workflow files next to this test, run as n8n runs them (n8n-core's WorkflowExecute, see
  * devkit/runWorkflow.ts): Manual Trigger with two pinned candidates → iTEP node → signed HTTP to a sandbox.
