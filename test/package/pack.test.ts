@@ -1,3 +1,4 @@
+/* eslint-disable no-console, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-hardcoded-secrets -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * What gets published: the `npm pack` tarball content and the package.json fields n8n's community-package
  * gate (lint plugins + scanner + verification guidelines) cares about.
@@ -197,6 +198,31 @@ describe('npm pack tarball', () => {
 
 	it('holds only dist JS, codex JSON, SVG icons, README.md, LICENSE, package.json (and a listed index.js)', () => {
 		expect(rejectedTarballPaths(files, pkg)).toEqual([]);
+	});
+
+	it('holds exactly the compiled sources, the codex files, the icons and the four top-level files', () => {
+		// Derived from the source tree, not from the build: the set the tsc + icon-copy build shipped before the
+		// build moved to `n8n-node build`, so a build that drops or adds a file fails here.
+		const walk = (dir: string): string[] =>
+			fs
+				.readdirSync(path.join(ROOT, dir), { withFileTypes: true })
+				.flatMap((entry) =>
+					entry.isDirectory() ? walk(`${dir}/${entry.name}`) : [`${dir}/${entry.name}`],
+				);
+		const sources = [...walk('nodes'), ...walk('credentials')];
+		const expected = [
+			...sources.filter((f) => /\.ts$/.test(f)).map((f) => `dist/${f.replace(/\.ts$/, '.js')}`),
+			...sources.filter((f) => /\.node\.json$/.test(f)).map((f) => `dist/${f}`),
+			...walk('icons')
+				.filter((f) => f.endsWith('.svg'))
+				.map((f) => `dist/${f}`),
+			'LICENSE',
+			'README.md',
+			'index.js',
+			'package.json',
+		].sort();
+		expect(expected.length).toBeGreaterThan(30);
+		expect(files).toEqual(expected);
 	});
 
 	it('holds package.json, LICENSE and README.md', () => {
