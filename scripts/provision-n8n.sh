@@ -8,6 +8,7 @@ repo_root=$(cd "$(dirname "$0")/.." && pwd)
 cache_dir=${ITEP_N8N_CACHE:-"$repo_root/.cache"}
 node_version=${ITEP_NODE24_VERSION:-24.21.0}
 default_versions=(2.40.7 1.123.81)
+npm_before=${ITEP_NPM_BEFORE:-2026-11-20T00:00:00Z}
 versions=("$@")
 [ ${#versions[@]} -gt 0 ] || versions=("${default_versions[@]}")
 
@@ -44,7 +45,11 @@ for version in "${versions[@]}"; do
 JSON
 	start=$SECONDS
 	# --ignore-scripts: some optional deps download prebuilt binaries at install time, which fails offline.
-	(cd "$target" && PATH="$node_bin:$PATH" npm install --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
+	# --before: n8n's dependency ranges resolve to what the registry held on that date, not to whatever was
+	# published since. A release of tldts on 2026-11-30 needs a tldts-core the registry here never received, and
+	# broke this install; pinning the date keeps provisioning reproducible (ITEP_NPM_BEFORE overrides it).
+	(cd "$target" && PATH="$node_bin:$PATH" npm install --ignore-scripts --no-audit --no-fund --loglevel=error \
+		--before="$npm_before" >&2)
 	log "n8n $version packages installed in $((SECONDS - start)) s; compiling sqlite3 against Node 24"
 	(cd "$target" && PATH="$node_bin:$PATH" npm_config_nodedir="$node_headers" npm rebuild sqlite3 --loglevel=error >&2)
 	binding=$(find "$target/node_modules/sqlite3" -name node_sqlite3.node -path '*build*' 2>/dev/null | head -n 1)
