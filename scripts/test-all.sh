@@ -23,7 +23,7 @@ step() {
 
 step "format check (prettier)" npm run format:check --silent
 step "build" npm run build --silent
-step "lint gate (sources and dist)" bash scripts/lint-gate.sh --no-build
+step "lint: n8n-node lint, scanner gate, scanner offline" bash scripts/lint-gate.sh --no-build
 step "unit and integration tests" npx jest --json --outputFile="$results_dir/unit.json"
 step "end-to-end tests in real n8n" bash scripts/e2e.sh --json "$results_dir/e2e.json"
 
