@@ -219,13 +219,17 @@ function usableSecrets(secrets: readonly string[]): string[] {
 	return secrets.filter((secret) => typeof secret === 'string' && secret.length > 0);
 }
 
-/** Case-insensitive lookup; repeated headers are joined the way Node joins unknown ones. */
+/**
+ * Case-insensitive lookup among the request's own headers (a name such as `constructor` must not find
+ * Object.prototype's); repeated headers are joined the way Node joins unknown ones.
+ */
 export function readHeader(headers: WebhookHeaders, name: string): string | undefined {
 	const wanted = name.toLowerCase();
-	const value =
-		headers[wanted] ?? Object.entries(headers).find(([key]) => key.toLowerCase() === wanted)?.[1];
-	if (value === undefined) return undefined;
-	return Array.isArray(value) ? value.join(', ') : value;
+	const own = (key: string) => Object.prototype.hasOwnProperty.call(headers, key);
+	const key = own(wanted) ? wanted : Object.keys(headers).find((k) => k.toLowerCase() === wanted);
+	const value = key === undefined ? undefined : headers[key];
+	if (typeof value === 'string') return value;
+	return Array.isArray(value) ? value.join(', ') : undefined;
 }
 
 // Comparing keyed digests instead of the values themselves keeps the comparison constant-time even when

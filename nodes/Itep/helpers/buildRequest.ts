@@ -1,4 +1,5 @@
 import {
+	FIELD_LABELS,
 	fulfillmentKindOf,
 	validateFulfillmentBody,
 	type FieldIssue,
@@ -6,13 +7,16 @@ import {
 } from './fulfillmentRequest';
 import { PRODUCT_CODE_PREFIXES, type FulfillmentKind } from '../../shared/protocol';
 
-/** The node's parameters for one item, already read from n8n (values as n8n hands them over). */
+/**
+ * The node's parameters for one item, already read from n8n (values as n8n hands them over). A text field
+ * filled by an expression holds whatever the expression gave, so those are `unknown` here.
+ */
 export interface FulfillmentInput {
 	kind: FulfillmentKind;
-	productCode: string;
-	email?: string;
-	bcc?: string;
-	track?: string;
+	productCode: unknown;
+	email?: unknown;
+	bcc?: unknown;
+	track?: unknown;
 	sequence: number;
 	assignedTo?: AssignedToInput;
 	registration?: unknown;
@@ -32,10 +36,10 @@ export interface RequestOrigin {
  * customer-candidate-id, expire) are the ones in iTEP's example body, plus `email`, which is ours.
  */
 export interface AssignedToInput {
-	candidateName?: string;
-	candidateEmail?: string;
-	candidateId?: string;
-	expiryDate?: string;
+	candidateName?: unknown;
+	candidateEmail?: unknown;
+	candidateId?: unknown;
+	expiryDate?: unknown;
 	extraJson?: unknown;
 }
 
@@ -48,20 +52,24 @@ const OPERATION_LABEL: Record<FulfillmentKind, string> = {
 
 /** Builds the request body in iTEP's field order and validates it; nothing is sent when this fails. */
 export function buildFulfillmentBody(input: FulfillmentInput): BuildResult {
-	const productCode = input.productCode.trim();
-	const prefixIssue = checkPrefix(productCode, input.kind);
+	const code = readText(input.productCode, FIELD_LABELS['product-code']);
+	const productCode = code.value ?? '';
+	const prefixIssue = code.issue ?? checkPrefix(productCode, input.kind);
 	const assignedTo = buildAssignedTo(input.assignedTo, input.sequence, input.origin);
 	const registration = parseJsonObject(input.registration, 'Registration');
 
 	const candidate: Record<string, unknown> = { 'product-code': productCode };
-	setIfPresent(candidate, 'email', input.email);
-	setIfPresent(candidate, 'bcc', input.bcc);
-	setIfPresent(candidate, 'track', input.track);
+	const textIssues: FieldIssue[] = [];
+	for (const key of ['email', 'bcc', 'track'] as const) {
+		const text = readText(input[key], FIELD_LABELS[key]);
+		if (text.issue) textIssues.push(text.issue);
+		if (text.value) candidate[key] = text.value;
+	}
 	candidate.sequence = input.sequence;
 	if (assignedTo.value !== undefined) candidate['assigned-to'] = assignedTo.value;
 	if (registration.value !== undefined) candidate.registration = registration.value;
 
-	const ownIssues = [prefixIssue, assignedTo.issue, registration.issue].filter(
+	const ownIssues = [prefixIssue, ...textIssues, ...assignedTo.issues, registration.issue].filter(
 		(issue): issue is FieldIssue => issue !== undefined,
 	);
 	const validated = validateFulfillmentBody(candidate);
@@ -98,19 +106,18 @@ function buildAssignedTo(
 	input: AssignedToInput | undefined,
 	sequence: number,
 	origin: RequestOrigin,
-): { value?: Record<string, unknown>; issue?: FieldIssue } {
+): { value?: Record<string, unknown>; issues: FieldIssue[] } {
 	const extra = parseJsonObject(input?.extraJson, 'Assigned To > Extra JSON');
-	if (extra.issue) return { issue: extra.issue };
+	const named = definedText({
+		'student-name': [input?.candidateName, 'Assigned To > Name'],
+		email: [input?.candidateEmail, 'Assigned To > Email'],
+		'customer-candidate-id': [input?.candidateId, 'Assigned To > Your Candidate ID'],
+		expire: [input?.expiryDate, 'Assigned To > Expiry Date'],
+	});
+	const issues = [...named.issues, ...(extra.issue ? [extra.issue] : [])];
+	if (issues.length) return { issues };
 	// Spread, not Object.assign: a key named `__proto__` stays a key (validation then refuses it).
-	const value: Record<string, unknown> = {
-		...definedText({
-			'student-name': input?.candidateName,
-			email: input?.candidateEmail,
-			'customer-candidate-id': input?.candidateId,
-			expire: input?.expiryDate,
-		}),
-		...extra.value,
-	};
+	const value: Record<string, unknown> = { ...named.value, ...extra.value };
 	const userKeys = Object.keys(value).length;
 	if (!Object.prototype.hasOwnProperty.call(value, 'sequence')) value.sequence = sequence;
 	if (userKeys === 0) {
@@ -118,17 +125,46 @@ function buildAssignedTo(
 		if (origin.executionId) value['n8n-execution'] = origin.executionId;
 		value['assigned-at'] = origin.at;
 	}
-	return { value };
+	return { value, issues: [] };
 }
 
-/** The entries whose value is non-blank text, trimmed. */
-function definedText(entries: Record<string, string | undefined>): Record<string, string> {
-	const kept: Record<string, string> = {};
-	for (const [key, value] of Object.entries(entries)) {
-		const trimmed = value?.trim();
-		if (trimmed) kept[key] = trimmed;
+/** The entries whose value is non-blank text, trimmed, and an issue for each that is not text. */
+function definedText(entries: Record<string, [value: unknown, label: string]>): {
+	value: Record<string, string>;
+	issues: FieldIssue[];
+} {
+	const value: Record<string, string> = {};
+	const issues: FieldIssue[] = [];
+	for (const [key, [raw, label]] of Object.entries(entries)) {
+		const text = readText(raw, label);
+		if (text.issue) issues.push(text.issue);
+		if (text.value) value[key] = text.value;
 	}
-	return kept;
+	return { value, issues };
+}
+
+function kindOf(value: unknown): string {
+	if (Array.isArray(value)) return 'a list';
+	if (typeof value === 'boolean') return 'true or false';
+	if (typeof value === 'number') return 'a number that is not finite';
+	if (typeof value === 'object') return 'an object';
+	return `a ${typeof value}`;
+}
+
+/**
+ * A text parameter, trimmed; blank means not set. An expression can give a number (a candidate ID from an
+ * ATS often is one): it is sent as its text. Anything else is refused by the field's name.
+ */
+function readText(raw: unknown, label: string): { value?: string; issue?: FieldIssue } {
+	if (raw === undefined || raw === null) return {};
+	if (typeof raw === 'string') return { value: raw.trim() || undefined };
+	if (typeof raw === 'number' && Number.isFinite(raw)) return { value: String(raw) };
+	return {
+		issue: {
+			field: label,
+			message: `${label} must be text, but its expression gave ${kindOf(raw)}; make the expression return text`,
+		},
+	};
 }
 
 /** Accepts an object or JSON text of an object; empty input means "not set". */
@@ -161,15 +197,6 @@ export function parseJsonObject(
 	}
 	const entries = Object.entries(value as Record<string, unknown>);
 	return entries.length ? { value: Object.fromEntries(entries) } : {};
-}
-
-function setIfPresent(
-	target: Record<string, unknown>,
-	key: string,
-	value: string | undefined,
-): void {
-	const trimmed = value?.trim();
-	if (trimmed) target[key] = trimmed;
 }
 
 /** Explicit sequence numbers used by more than one item, as "Sequence 5 is used by items 1 and 3". */

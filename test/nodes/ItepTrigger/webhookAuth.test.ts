@@ -287,6 +287,20 @@ describe('header and basic modes', () => {
 		expect(rejected(verifyWebhookRequest({}, '', header, 0))).toBe('missing header X-Itep-Token');
 	});
 
+	test.each(['__proto__', 'constructor', 'toString'])(
+		'a header named %s is looked up among the request headers only, never on Object.prototype (found by fuzzing)',
+		(name) => {
+			const settings: WebhookAuthSettings = { mode: 'header', headerName: name, value: 'v' };
+			expect(rejected(verifyWebhookRequest({}, '', settings, 0))).toBe(`missing header ${name}`);
+			const timestampedSettings = timestamped({ timestampHeader: name });
+			expect(rejected(verifyWebhookRequest({}, BODY, timestampedSettings, TIMESTAMP))).toBe(
+				`missing header ${name}`,
+			);
+			const sent: WebhookHeaders = JSON.parse(`{"${name.toLowerCase()}":"v"}`);
+			expect(verifyWebhookRequest(sent, '', settings, 0)).toEqual({ ok: true });
+		},
+	);
+
 	test('basic: signer output verifies; password may contain ":" and spaces', () => {
 		const headers = lower(signWebhookRequest('', basic, 0));
 		expect(headers.authorization).toBe(

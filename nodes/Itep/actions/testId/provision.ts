@@ -173,12 +173,10 @@ function buildItem(
 	const options = this.getNodeParameter('options', itemIndex, {}) as ItemOptions;
 	const built = buildFulfillmentBody({
 		kind,
-		productCode: String(
-			this.getNodeParameter('productCode', itemIndex, '', { extractValue: true }) ?? '',
-		),
-		email: this.getNodeParameter('email', itemIndex, '') as string,
-		bcc: this.getNodeParameter('bcc', itemIndex, '') as string,
-		track: this.getNodeParameter('track', itemIndex, '') as string,
+		productCode: this.getNodeParameter('productCode', itemIndex, '', { extractValue: true }),
+		email: this.getNodeParameter('email', itemIndex, ''),
+		bcc: this.getNodeParameter('bcc', itemIndex, ''),
+		track: this.getNodeParameter('track', itemIndex, ''),
 		sequence: options.sequence ?? nextSequence(),
 		assignedTo: this.getNodeParameter('assignedTo', itemIndex, {}) as AssignedToInput,
 		registration: readRegistration.call(this, itemIndex),

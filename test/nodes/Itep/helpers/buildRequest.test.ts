@@ -279,6 +279,48 @@ describe('validation before sending', () => {
 		});
 	});
 
+	describe('expression values that are not text (found by test/reliability/fuzz.test.ts)', () => {
+		test('a number from an expression is sent as its text: tracking code and candidate ID', async () => {
+			const output = await runItep({
+				target: sandbox,
+				parameters: {
+					track: '={{ $json.track }}',
+					assignedTo: { candidateName: 'Ana Silva', candidateId: '={{ $json.id }}' },
+				},
+				items: [{ track: 12345, id: 42 }],
+			});
+			expect(output[0].json.error).toBeUndefined();
+			const sent = JSON.parse(sandbox.state.requests[0].rawBody) as Record<string, unknown>;
+			expect(sent.track).toBe('12345');
+			expect(sent['assigned-to']).toMatchObject({ 'customer-candidate-id': '42' });
+		});
+
+		test.each([
+			['Candidate Email', { email: '={{ $json.value }}' }, 'sendTestId', { a: 1 }],
+			['BCC Email', { bcc: '={{ $json.value }}' }, 'getTestId', ['x@example.com']],
+			['Tracking Code', { track: '={{ $json.value }}' }, 'getTestId', true],
+			[
+				'Assigned To > Name',
+				{ assignedTo: { candidateName: '={{ $json.value }}' } },
+				'getTestId',
+				{ first: 'Ana' },
+			],
+		] as const)(
+			'%s from an expression that is not text is refused by name, and nothing is sent',
+			async (label, parameters, operation, value) => {
+				const error = await runItepExpectingError({
+					target: sandbox,
+					operation,
+					parameters,
+					items: [{ value } as IDataObject],
+				});
+				expect(error).toBeInstanceOf(NodeOperationError);
+				expect(error.message).toMatch(new RegExp(`^${label} must be text`));
+				expect(sandbox.state.stats.requests).toBe(0);
+			},
+		);
+	});
+
 	test('several problems in one item: the first is the message, the rest are in the description', async () => {
 		const error = await runItepExpectingError({
 			target: sandbox,
