@@ -2,8 +2,10 @@
 // (@n8n/scan-community-package, scanner/scanner.mjs `buildScanConfig`) runs, plus the
 // `eslint-plugin-n8n-nodes-base` off-overrides used by `n8n-node lint` (@n8n/node-cli configs/eslint).
 //
-//   npm run lint       source leg:  package.json + nodes/** + credentials/** (.ts, .js, codex .json)
-//   npm run lint:dist  tarball leg: what `npm pack` publishes (dist/**/*.js, index.js) + package.json
+// Our stricter gate, beside n8n's own `npm run lint` (n8n-node lint, eslint.config.mjs, which strict mode
+// requires to be the template):
+//   npm run lint:sources  source leg:  package.json + nodes/** + credentials/** (.ts, .js, codex .json)
+//   npm run lint:dist     tarball leg: what `npm pack` publishes (dist/**/*.js, index.js) + package.json
 //
 // Rule sets per target:
 //   package.json                 community-nodes `recommended` + no-console + n8n-nodes-base `community`

@@ -1,7 +1,9 @@
 // The one build. `npm run build` runs `gulp build`:
 //   1. compile: n8n's own `n8n-node build` (the build n8n's verification asks for) cleans dist/, runs tsc with
-//      tsconfig.json and copies the icons next to the compiled files;
-//   2. check: dist/ holds what package.json promises n8n, so a build that n8n could not load fails here rather
+//      tsconfig.json and copies every .png and .svg outside dist/ and node_modules/ into dist/;
+//   2. prune: removes what that copy brought along from outside nodes/, credentials/ and icons/ (the README's
+//      screenshots), so dist/ holds only what package.json can publish;
+//   3. check: dist/ holds what package.json promises n8n, so a build that n8n could not load fails here rather
 //      than in a user's instance: every declared node and credential file with the class n8n loads from it,
 //      every icon they name, and for each node a codex file whose `node` is "<package name>.<node name>".
 const { spawn } = require('node:child_process');
@@ -81,12 +83,20 @@ function distProblems(packageRoot = root) {
 	return problems;
 }
 
+const DIST_FOLDERS = new Set(['nodes', 'credentials', 'icons']);
+
+async function prune() {
+	for (const entry of fs.readdirSync(path.join(root, 'dist'))) {
+		if (!DIST_FOLDERS.has(entry)) fs.rmSync(path.join(root, 'dist', entry), { recursive: true });
+	}
+}
+
 async function check() {
 	const problems = distProblems();
 	if (problems.length > 0)
 		throw new Error(`dist/ is not what package.json declares:\n  ${problems.join('\n  ')}`);
 }
 
-exports.build = series(compile, check);
+exports.build = series(compile, prune, check);
 exports.check = check;
 exports.distProblems = distProblems;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end tests against real n8n releases (both supported lines):
+# End-to-end tests against real n8n releases (both tested lines, and the oldest supported for the smoke test):
 #   1. provisions Node 24 + n8n 2.40.7 and 1.123.81, and the oldest supported n8n for the smoke test, into
 #      .cache/ (scripts/provision-n8n.sh; no-op when done),
 #   2. builds and packs the pack once (.e2e/pack/*.tgz),
@@ -35,7 +35,8 @@ if [ -z "${ITEP_E2E_OLDEST+set}" ]; then
 	if [ -n "${ITEP_E2E_VERSIONS:-}" ]; then
 		ITEP_E2E_OLDEST=
 	else
-		ITEP_E2E_OLDEST=$(node -p "require('./package.json').engines.n8n.replace(/^>=/, '')")
+		ITEP_E2E_OLDEST=$(node -p "(/^>=(\d+\.\d+\.\d+)$/.exec(require('./package.json').engines.n8n) || [])[1] || ''")
+		[ -n "$ITEP_E2E_OLDEST" ] || { echo 'e2e.sh: package.json engines.n8n must read ">=<version>"' >&2; exit 2; }
 	fi
 fi
 export ITEP_E2E_OLDEST

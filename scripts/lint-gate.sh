@@ -31,8 +31,8 @@ for arg in "$@"; do
 done
 
 # Is dist/ missing, or older than anything it is built from? tsc output gets fresh mtimes, so the oldest
-# dist/**/*.js is compared with the sources; gulp keeps the source mtime on copied icons, so icons are compared
-# by content instead.
+# dist/**/*.js is compared with the sources; copied icons may keep their source mtime, so they are compared by
+# content instead.
 dist_stale_reason() {
 	if [ ! -d dist ]; then
 		echo "dist/ is missing"

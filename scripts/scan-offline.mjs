@@ -10,7 +10,7 @@
 // Usage: node scripts/scan-offline.mjs [package-dir]     (default: this repository)
 // Prints one line per leg and exits 0 only when both legs have 0 errors and 0 warnings.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,9 +24,12 @@ const scannerModule = 'node_modules/@n8n/scan-community-package/scanner/scanner.
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const packageDir = path.resolve(process.argv[2] ?? repoRoot);
 const scannerPath = path.join(repoRoot, scannerModule);
-const { analyzePackage, buildScanConfig, SOURCE_FILE_PATTERNS } = await import(scannerPath);
 // The scanner's own copies of its dependencies, so the files and rules are the ones it would use.
 const scannerRequire = createRequire(scannerPath);
+// Importing the scanner creates a temporary folder (for downloads we never make) that `tmp` removes only
+// when graceful cleanup is on.
+scannerRequire('tmp').setGracefulCleanup();
+const { analyzePackage, buildScanConfig, SOURCE_FILE_PATTERNS } = await import(scannerPath);
 const glob = scannerRequire('fast-glob');
 const { ESLint } = scannerRequire('eslint');
 const pluginVersion = scannerRequire('@n8n/eslint-plugin-community-nodes').n8nCommunityNodesPlugin
@@ -72,6 +75,13 @@ async function scanLeg(label, dir, patterns) {
 	return passed;
 }
 
+/** The node and credential files package.json declares that the unpacked tarball lacks (an unbuilt dist/). */
+function missingDeclaredFiles(unpacked) {
+	const pkg = JSON.parse(readFileSync(path.join(unpacked, 'package.json'), 'utf8'));
+	const declared = [...(pkg.n8n?.nodes ?? []), ...(pkg.n8n?.credentials ?? [])];
+	return declared.filter((file) => !existsSync(path.join(unpacked, file)));
+}
+
 function packTarball(dir, into) {
 	const output = execFileSync(
 		'npm',
@@ -93,7 +103,10 @@ try {
 	);
 	const sourcePassed = await scanLeg('source', packageDir, SOURCE_FILE_PATTERNS);
 	const unpacked = packTarball(packageDir, work);
-	if (readdirSync(unpacked).length === 0) throw new Error('npm pack produced an empty package');
+	const missing = missingDeclaredFiles(unpacked);
+	if (missing.length > 0) {
+		throw new Error(`the packed tarball lacks ${missing.join(', ')}: run \`npm run build\` first`);
+	}
 	const tarballPassed = await scanLeg('tarball', unpacked, TARBALL_PATTERNS);
 	process.exitCode = sourcePassed && tarballPassed ? 0 : 1;
 } finally {

@@ -214,10 +214,14 @@ export class N8nApi {
 			);
 		} catch (error) {
 			if (!(error instanceof RestError) || error.status !== 404 || this.line >= 2) throw error;
-			return this.client.rest<WorkflowEntity>('PATCH', `/rest/workflows/${id}`, {
-				active,
-				versionId: current.versionId,
-			});
+			try {
+				return await this.client.rest<WorkflowEntity>('PATCH', `/rest/workflows/${id}`, {
+					active,
+					versionId: current.versionId,
+				});
+			} catch (patchError) {
+				throw new Error(`${error.message}; the PATCH fallback failed too: ${String(patchError)}`);
+			}
 		}
 	}
 

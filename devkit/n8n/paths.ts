@@ -11,7 +11,7 @@ export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 export const CACHE_DIR = process.env.ITEP_N8N_CACHE ?? path.join(REPO_ROOT, '.cache');
 
-/** The two n8n lines the pack supports; ITEP_E2E_VERSIONS="2.40.7,1.123.81" narrows or changes the list. */
+/** The two n8n lines every suite runs on; ITEP_E2E_VERSIONS="2.40.7,1.123.81" narrows or changes the list. */
 export const DEFAULT_N8N_VERSIONS = ['2.40.7', '1.123.81'] as const;
 
 export function e2eVersions(): string[] {
@@ -33,11 +33,13 @@ export function oldestSupportedN8n(): string {
 }
 
 /**
- * The smoke test's versions: the tested lines, plus the oldest supported release. scripts/e2e.sh sets
- * ITEP_E2E_OLDEST (empty when ITEP_E2E_VERSIONS narrows a run, so a quick run provisions nothing more).
+ * The smoke test's versions: the tested lines, plus the oldest supported release unless ITEP_E2E_VERSIONS
+ * narrows the run (so a quick run provisions nothing more). ITEP_E2E_OLDEST overrides it; "" leaves it out.
+ * scripts/e2e.sh applies the same rule to decide what to provision.
  */
 export function smokeVersions(): string[] {
-	const oldest = process.env.ITEP_E2E_OLDEST ?? oldestSupportedN8n();
+	const narrowed = (process.env.ITEP_E2E_VERSIONS ?? '').trim() !== '';
+	const oldest = process.env.ITEP_E2E_OLDEST ?? (narrowed ? '' : oldestSupportedN8n());
 	const versions = e2eVersions();
 	return oldest && !versions.includes(oldest) ? [...versions, oldest] : versions;
 }

@@ -81,7 +81,10 @@ const scanner = defineConfig(
 	{ files: ['**/*.json'], languageOptions: { parser } },
 	{ files: ['**/*.ts'], languageOptions: { parser } },
 );
-const installed = await import('./node_modules/@n8n/scan-community-package/scanner/scanner.mjs');
+import { createRequire } from 'node:module';
+const scannerModule = './node_modules/@n8n/scan-community-package/scanner/scanner.mjs';
+createRequire(new URL(scannerModule, 'file://' + process.cwd() + '/'))('tmp').setGracefulCleanup();
+const installed = await import(scannerModule);
 const ours = new ESLint({ cwd: process.cwd(), overrideConfigFile: '${GATE_CONFIG}' });
 const theirs = new ESLint({ cwd: process.cwd(), overrideConfigFile: true, overrideConfig: scanner });
 const real = new ESLint({ cwd: process.cwd(), overrideConfigFile: true, overrideConfig: await installed.buildScanConfig() });
@@ -401,7 +404,12 @@ describe('lint gates fail on bad packages (temp copy)', () => {
 					'',
 				].join('\n'),
 			);
-			const result = eslint('credentials');
+			// Through the npm script, so a script that lost its --config or --max-warnings would show here.
+			const result = run(
+				'npm',
+				['run', '-s', 'lint:sources', '--', '--no-error-on-unmatched-pattern'],
+				dir,
+			);
 			expect(result.status).toBe(1);
 			for (const rule of [
 				'@n8n/community-nodes/credential-test-required',

@@ -2,8 +2,9 @@
 /**
  * n8n's community-package scanner, offline (scripts/scan-offline.mjs): its own rules and pinned plugin version,
  * inline config off, on this checkout and on the packed tarball. This package passes both legs with 0 findings;
- * a temp copy with a violation hidden behind eslint-disable in a node fails the source leg, and one in the
- * compiled code fails the tarball leg, so the script can fail.
+ * a temp copy with a violation hidden behind eslint-disable in a node fails the source leg, one in the
+ * compiled code fails the tarball leg, a warning alone fails both (the real scanner fails on errors only),
+ * and an unbuilt copy is not scanned at all, so the script can fail.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -95,6 +96,35 @@ describe('the community scanner, offline', () => {
 				expect(result.stdout).toMatch(/nodes\/Itep\/leak\.ts:2 {2}error {2}no-console/);
 				expect(legLine(result, 'tarball')).toMatch(/PASS$/);
 				expect(result.status).toBe(1);
+			},
+			TIMEOUT,
+		);
+
+		it(
+			'a warning alone, which the real scanner would let pass (both legs read package.json)',
+			() => {
+				const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+				delete manifest.homepage;
+				fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(manifest, null, '\t'));
+				const result = scan(dir);
+				for (const leg of ['source', 'tarball'] as const) {
+					expect(legLine(result, leg)).toMatch(
+						/ 0 errors, 1 warnings; scanner verdict passed: FAIL$/,
+					);
+				}
+				expect(result.stdout).toContain('@n8n/community-nodes/require-homepage');
+				expect(result.status).toBe(1);
+			},
+			TIMEOUT,
+		);
+
+		it(
+			'refuses to scan a tarball without the built nodes (no dist/)',
+			() => {
+				fs.rmSync(path.join(dir, 'dist'), { recursive: true });
+				const result = scan(dir);
+				expect(result.stderr).toContain('run `npm run build` first');
+				expect(result.status).not.toBe(0);
 			},
 			TIMEOUT,
 		);

@@ -78,13 +78,16 @@ describe('GitHub Actions workflows', () => {
 		}
 	});
 
-	it('ci.yml lints with n8n-node, builds, and runs the README test command', () => {
+	it('ci.yml builds, lints with n8n-node and our gates, and runs the README test command', () => {
 		const { workflow } = reports['ci.yml'];
 		expect(Object.keys(workflow!.on).sort()).toEqual(['pull_request', 'push']);
 		expect(workflow!.permissions).toEqual({ contents: 'read' });
 		const all = Object.values(workflow!.jobs).map(runs).join('\n');
-		expect(all).toMatch(/^npm run lint$/m);
 		expect(all).toMatch(/^npm run build$/m);
+		expect(all).toMatch(/^bash scripts\/lint-gate\.sh --no-build$/m);
+		expect(fs.readFileSync(path.join(ROOT, 'scripts/lint-gate.sh'), 'utf8')).toMatch(
+			/npm run -s lint\b/,
+		);
 		expect(all).toMatch(/^bash \.ci\/run$/m);
 		expect(fs.readFileSync(path.join(ROOT, '.ci/run'), 'utf8')).toMatch(/^npm ci && npm test$/m);
 	});
@@ -97,12 +100,17 @@ describe('GitHub Actions workflows', () => {
 		expect(jobs).toHaveLength(1);
 		const [job] = jobs;
 		expect(job.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
+		// npm 11 (Node 24) for Trusted Publishing; no registry-url, whose empty token line would get in its way.
 		const setupNode = job.steps.find((step) => step.uses?.startsWith('actions/setup-node@'));
-		expect(setupNode?.with?.['registry-url']).toBe('https://registry.npmjs.org');
+		expect(setupNode?.with).toEqual({ 'node-version': 24 });
 
-		const publishIndex = job.steps.findIndex((step) => step.run === 'npx n8n-node release');
+		const publishIndex = job.steps.findIndex((step) =>
+			/^npx n8n-node release$/m.test(step.run ?? ''),
+		);
 		expect(publishIndex).toBeGreaterThan(0);
 		expect(job.steps[publishIndex].env?.NPM_CONFIG_PROVENANCE).toBe('true');
+		// The token, when there is one, is written only then.
+		expect(job.steps[publishIndex].run).toMatch(/^if \[ -n "\$NPM_TOKEN" \]; then npm config set/m);
 		const before = runs({ steps: job.steps.slice(0, publishIndex) });
 		for (const gate of [
 			/^npm ci$/m,
@@ -113,8 +121,10 @@ describe('GitHub Actions workflows', () => {
 		]) {
 			expect(before).toMatch(gate);
 		}
-		// Nothing else in the repository publishes.
+		// No step of the job publishes any other way.
 		expect(runs(job).match(/npm publish/g)).toBeNull();
+		// A prerelease goes to the dist-tag "next" (npm refuses to publish one without a tag).
+		expect(before).toContain('NPM_CONFIG_TAG=next');
 	});
 });
 
