@@ -1,3 +1,4 @@
+/* eslint-disable no-console, @n8n/community-nodes/no-restricted-globals -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * Property-based fuzzing (fast-check) of the functions that take outside input: the trigger's parse and verify,
  * the node's body building, validation and signing. Each property runs ITEP_FUZZ_RUNS cases (10,000 unless set)
