@@ -470,6 +470,7 @@ describe('sandbox results webhook sender', () => {
 	describe('the resultVariant knob', () => {
 		const levelText = /^\d(\.\d)?$/;
 		const commaText = /^\d,\d$/;
+		const LEVEL_SECTIONS = ['Overall', 'Grammar', 'Listening', 'Reading', 'Writing', 'Speaking'];
 		/** What each variant must have done to a real Completed delivery of an Academic-Plus test. */
 		const expectations: Record<string, (data: Record<string, ParsedJson>, testId: string) => void> =
 			{
@@ -481,14 +482,7 @@ describe('sandbox results webhook sender', () => {
 				numbersAsText: (data) => {
 					for (const key of ['Duration', 'TestMonth', 'TestDay', 'TestYear'])
 						expect(data[key]).toMatch(/^\d+$/);
-					for (const section of [
-						'Overall',
-						'Grammar',
-						'Listening',
-						'Reading',
-						'Writing',
-						'Speaking',
-					]) {
+					for (const section of LEVEL_SECTIONS) {
 						expect(data[`${section}_Level`]).toMatch(levelText);
 					}
 					expect(data.Status).toBe('Completed');
@@ -501,14 +495,7 @@ describe('sandbox results webhook sender', () => {
 					expect(data.Overall_Level).toEqual(expect.any(Number));
 				},
 				decimalComma: (data) => {
-					for (const section of [
-						'Overall',
-						'Grammar',
-						'Listening',
-						'Reading',
-						'Writing',
-						'Speaking',
-					]) {
+					for (const section of LEVEL_SECTIONS) {
 						expect(data[`${section}_Level`]).toMatch(commaText);
 					}
 					expect(data.Duration).toEqual(expect.any(Number));
