@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { n8nInstallDir, n8nLine } from './paths';
 import { waitFor } from '../wait';
 import { RestError, type RestClient } from './rest';
+import { rememberSecrets } from './secretScan';
 import { ITEP_CREDENTIAL_TYPE, type WorkflowInput } from './workflows';
 
 export interface CredentialRef {
@@ -115,6 +116,7 @@ export class N8nApi {
 		type: string,
 		data: Record<string, unknown>,
 	): Promise<CredentialRef> {
+		rememberSecrets(data);
 		const created = await this.client.rest<{ id: string; name: string; type: string }>(
 			'POST',
 			'/rest/credentials',

@@ -24,5 +24,6 @@ export * from './paths';
 export { freePort, freePorts, tail, type RunResult } from './proc';
 export { sleep, waitFor } from '../wait';
 export * from './rest';
+export * from './secretScan';
 export * from './timings';
 export * from './workflows';

@@ -30,6 +30,7 @@ import {
 	type RunResult,
 } from './proc';
 import { OWNER, RestClient, type HttpMethod, type RawResponse } from './rest';
+import { scanForSecrets, type SecretScan } from './secretScan';
 import { ITEP_CREDENTIAL_TYPE, ITEP_PACKAGE } from './workflows';
 
 /** Fixed so credentials stay decryptable across restarts of one user folder and `n8n import:credentials` works. */
@@ -342,8 +343,19 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 		stopped = true;
 		await stopGroup(pid, 15_000);
 		forgetOnExit();
+		const scan = scanForSecrets([
+			logPath,
+			...SQLITE_FILES.map((file) => path.join(userFolder, file)),
+		]);
+		recordSecretScan(version, logPath, scan);
 		if (removeOnStop && !stopOptions.keepUserFolder)
 			fs.rmSync(userFolder, { recursive: true, force: true });
+		if (scan.findings.length > 0) {
+			throw new Error(
+				`n8n ${version} kept a credential secret in plain text: ` +
+					scan.findings.map((f) => `${f.secret} ${f.occurrences}x in ${f.file}`).join('; '),
+			);
+		}
 	};
 
 	const abort = () => (exited ? `${exited}\n--- ${logPath} ---\n${tail(readLog())}` : undefined);
@@ -449,6 +461,17 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 		await stop();
 		throw error;
 	}
+}
+
+/** n8n's SQLite database and the files SQLite keeps beside it while writing. */
+const SQLITE_FILES = ['database.sqlite', 'database.sqlite-wal', 'database.sqlite-journal'].map(
+	(file) => path.join('.n8n', file),
+);
+
+/** One line per stopped instance in .e2e/secret-scans.jsonl; scripts/e2e.sh prints the totals. */
+function recordSecretScan(version: string, logPath: string, scan: SecretScan): void {
+	const line = { version, log: path.basename(logPath), ...scan };
+	fs.appendFileSync(path.join(E2E_ARTIFACT_DIR, 'secret-scans.jsonl'), `${JSON.stringify(line)}\n`);
 }
 
 function pruneOldFiles(dir: string, maxAgeMs: number): void {
