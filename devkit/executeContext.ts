@@ -30,6 +30,8 @@ export interface RunNodeOptions {
 	onSignedRequest?: (options: IHttpRequestOptions) => void;
 	/** Called each time n8n reads (decrypts) the credential from its store. */
 	onCredentialRead?: () => void;
+	/** The workflow's time zone setting; n8n's default time zone when unset. */
+	timezone?: string;
 }
 
 export async function runNode(options: RunNodeOptions): Promise<INodeExecutionData[][]> {
@@ -58,6 +60,7 @@ export async function runNode(options: RunNodeOptions): Promise<INodeExecutionDa
 		connections: {},
 		active: false,
 		nodeTypes,
+		settings: options.timezone ? { timezone: options.timezone } : undefined,
 	});
 	const additionalData = {
 		credentialsHelper: new InMemoryCredentialsHelper(

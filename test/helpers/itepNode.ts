@@ -58,6 +58,8 @@ export interface RunItepOptions {
 	continueOnFail?: boolean;
 	onSignedRequest?: (options: IHttpRequestOptions) => void;
 	onCredentialRead?: () => void;
+	/** The workflow's time zone setting. */
+	timezone?: string;
 }
 
 /** Runs the iTEP node once and returns its single output. */
@@ -78,6 +80,7 @@ export async function runItep(options: RunItepOptions): Promise<INodeExecutionDa
 		continueOnFail: options.continueOnFail,
 		onSignedRequest: options.onSignedRequest,
 		onCredentialRead: options.onCredentialRead,
+		timezone: options.timezone,
 	});
 	return output;
 }

@@ -432,6 +432,10 @@ describe('fuzzing: the action node', () => {
 				candidateEmail: fc.option(nastyString, { nil: undefined }),
 				candidateId: fc.option(nastyString, { nil: undefined }),
 				expiryDate: fc.option(nastyString, { nil: undefined }),
+				expireAfterDays: fc.option(
+					fc.oneof(nastyNumber, nastyString, fc.integer({ min: 1, max: 3650 })),
+					{ nil: undefined },
+				),
 				extraJson: fc.option(fc.oneof(nastyValue, fc.json()), { nil: undefined }),
 			}),
 			{ nil: undefined },
@@ -446,6 +450,7 @@ describe('fuzzing: the action node', () => {
 			workflowId: fc.string(),
 			executionId: fc.string(),
 			at: fc.constant('2026-12-02T10:00:00.000Z'),
+			timeZone: fc.constantFrom('UTC', 'America/New_York', 'Asia/Tokyo', 'Pacific/Kiritimati'),
 		}),
 	});
 
@@ -472,7 +477,12 @@ describe('fuzzing: the action node', () => {
 			sequence,
 			assignedTo: { candidateName: name },
 			registration,
-			origin: { workflowId: 'wf', executionId: '1', at: '2026-12-02T10:00:00.000Z' },
+			origin: {
+				workflowId: 'wf',
+				executionId: '1',
+				at: '2026-12-02T10:00:00.000Z',
+				timeZone: 'UTC',
+			},
 		}));
 
 	/** A careful user's parameters with one of them replaced by anything at all. */

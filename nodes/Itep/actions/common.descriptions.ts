@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { REGISTRATION_FIELDS } from '../../shared/protocol';
+import { MAX_EXPIRE_AFTER_DAYS } from '../helpers/expiry';
 
 /**
  * Fields GTX and STX share (both calls take the same body: iTEP's fulfillment document). Each operation
@@ -70,13 +71,22 @@ export const fulfillmentFields: INodeProperties[] = [
 				description: 'Where the candidate can be reached',
 			},
 			{
+				displayName: 'Expire After (Days)',
+				name: 'expireAfterDays',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: MAX_EXPIRE_AFTER_DAYS, numberPrecision: 0 },
+				default: 30,
+				description:
+					'Sent as "expire": today plus this many days, counted in the workflow\'s time zone and written YYYY-MM-DD. Use this or Expiry Date.',
+			},
+			{
 				displayName: 'Expiry Date',
 				name: 'expiryDate',
 				type: 'string',
 				placeholder: '2026-12-31',
 				default: '',
 				description:
-					'Sent as "expire": after this date you may reassign the test ID to someone else',
+					'Sent as "expire": after this date you may reassign the test ID to someone else. Use this or Expire After (Days).',
 			},
 			{
 				displayName: 'Extra JSON',

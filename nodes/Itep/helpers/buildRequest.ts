@@ -5,6 +5,7 @@ import {
 	type FieldIssue,
 	type FulfillmentBody,
 } from './fulfillmentRequest';
+import { expiryDateAfterDays, MAX_EXPIRE_AFTER_DAYS } from './expiry';
 import { PRODUCT_CODE_PREFIXES, type FulfillmentKind } from '../../shared/protocol';
 
 /**
@@ -29,6 +30,8 @@ export interface RequestOrigin {
 	executionId: string;
 	/** ISO time of the request. */
 	at: string;
+	/** The workflow's time zone (IANA name): Expire After (Days) counts calendar days there. */
+	timeZone: string;
 }
 
 /**
@@ -40,6 +43,7 @@ export interface AssignedToInput {
 	candidateEmail?: unknown;
 	candidateId?: unknown;
 	expiryDate?: unknown;
+	expireAfterDays?: unknown;
 	extraJson?: unknown;
 }
 
@@ -114,7 +118,19 @@ function buildAssignedTo(
 		'customer-candidate-id': [input?.candidateId, 'Assigned To > Your Candidate ID'],
 		expire: [input?.expiryDate, 'Assigned To > Expiry Date'],
 	});
-	const issues = [...named.issues, ...(extra.issue ? [extra.issue] : [])];
+	const expireAfter = readExpireAfterDays(input?.expireAfterDays, named.value.expire !== undefined);
+	if (expireAfter.days !== undefined) {
+		named.value.expire = expiryDateAfterDays(
+			new Date(origin.at),
+			origin.timeZone,
+			expireAfter.days,
+		);
+	}
+	const issues = [
+		...named.issues,
+		...(expireAfter.issue ? [expireAfter.issue] : []),
+		...(extra.issue ? [extra.issue] : []),
+	];
 	if (issues.length) return { issues };
 	// Spread, not Object.assign: a key named `__proto__` stays a key (validation then refuses it).
 	const value: Record<string, unknown> = { ...named.value, ...extra.value };
@@ -141,6 +157,39 @@ function definedText(entries: Record<string, [value: unknown, label: string]>): 
 		if (text.value) value[key] = text.value;
 	}
 	return { value, issues };
+}
+
+const EXPIRE_AFTER_LABEL = 'Assigned To > Expire After (Days)';
+
+/** A whole number of days (a number, or its text from an expression); refused beside an explicit date. */
+function readExpireAfterDays(
+	raw: unknown,
+	expiryDateSet: boolean,
+): { days?: number; issue?: FieldIssue } {
+	if (raw === undefined || raw === null || raw === '') return {};
+	const days = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+	if (
+		typeof days !== 'number' ||
+		!Number.isInteger(days) ||
+		days < 1 ||
+		days > MAX_EXPIRE_AFTER_DAYS
+	) {
+		return {
+			issue: {
+				field: EXPIRE_AFTER_LABEL,
+				message: `${EXPIRE_AFTER_LABEL} must be a whole number of days from 1 to ${MAX_EXPIRE_AFTER_DAYS}`,
+			},
+		};
+	}
+	if (expiryDateSet) {
+		return {
+			issue: {
+				field: EXPIRE_AFTER_LABEL,
+				message: `Set either Assigned To > Expiry Date or ${EXPIRE_AFTER_LABEL}, not both: both would be sent as "expire"`,
+			},
+		};
+	}
+	return { days };
 }
 
 function kindOf(value: unknown): string {

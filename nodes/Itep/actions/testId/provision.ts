@@ -64,6 +64,7 @@ export async function provisionTestIds(
 		workflowId: String(this.getWorkflow().id ?? ''),
 		executionId: String(this.getExecutionId() ?? ''),
 		at: new Date().toISOString(),
+		timeZone: this.getTimezone(),
 	};
 	const prepared = rejectRepeatedSequences.call(
 		this,

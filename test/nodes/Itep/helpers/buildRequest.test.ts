@@ -279,6 +279,75 @@ describe('validation before sending', () => {
 		});
 	});
 
+	describe('Assigned To > Expire After (Days)', () => {
+		afterEach(() => jest.useRealTimers());
+		/** Only Date is faked: the sandbox and n8n's HTTP client keep their real timers. */
+		const at = (iso: string) =>
+			jest.useFakeTimers({
+				now: new Date(iso),
+				doNotFake: [
+					'hrtime',
+					'nextTick',
+					'performance',
+					'queueMicrotask',
+					'requestAnimationFrame',
+					'cancelAnimationFrame',
+					'requestIdleCallback',
+					'cancelIdleCallback',
+					'setImmediate',
+					'clearImmediate',
+					'setInterval',
+					'clearInterval',
+					'setTimeout',
+					'clearTimeout',
+				],
+			});
+		const sentAssignedTo = () =>
+			(JSON.parse(sandbox.state.requests[0].rawBody) as { 'assigned-to': Record<string, unknown> })[
+				'assigned-to'
+			];
+
+		test.each([
+			['Asia/Tokyo', 30, '2027-01-31'],
+			['America/New_York', 30, '2027-01-30'],
+		])(
+			'in a workflow set to %s, %i days from 2026-12-31T23:30Z is sent as expire %s',
+			async (timezone, days, expected) => {
+				at('2026-12-31T23:30:00Z');
+				await runItep({
+					target: sandbox,
+					timezone,
+					parameters: { assignedTo: { candidateName: 'Ana Silva', expireAfterDays: days } },
+				});
+				expect(sentAssignedTo()).toMatchObject({ 'student-name': 'Ana Silva', expire: expected });
+			},
+		);
+
+		test.each([
+			[0, 'must be a whole number of days from 1 to 3650'],
+			[2.5, 'must be a whole number of days from 1 to 3650'],
+			['soon', 'must be a whole number of days from 1 to 3650'],
+		])('%p is refused by name and nothing is sent', async (days, message) => {
+			const error = await runItepExpectingError({
+				target: sandbox,
+				parameters: { assignedTo: { expireAfterDays: days } },
+			});
+			expect(error.message).toBe(`Assigned To > Expire After (Days) ${message}`);
+			expect(sandbox.state.stats.requests).toBe(0);
+		});
+
+		test('beside an explicit Expiry Date it is refused: both would be sent as "expire"', async () => {
+			const error = await runItepExpectingError({
+				target: sandbox,
+				parameters: { assignedTo: { expiryDate: '2027-06-30', expireAfterDays: 30 } },
+			});
+			expect(error.message).toMatch(
+				/^Set either Assigned To > Expiry Date or Assigned To > Expire After \(Days\), not both/,
+			);
+			expect(sandbox.state.stats.requests).toBe(0);
+		});
+	});
+
 	describe('expression values that are not text (found by test/reliability/fuzz.test.ts)', () => {
 		test('a number from an expression is sent as its text: tracking code and candidate ID', async () => {
 			const output = await runItep({
