@@ -28,19 +28,11 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-IFS=',' read -r -a versions <<<"${ITEP_E2E_VERSIONS:-2.40.7,1.123.81}"
-# The smoke test also runs on the oldest supported n8n (package.json engines.n8n), unless ITEP_E2E_VERSIONS
-# narrows the run; ITEP_E2E_OLDEST overrides it ("" skips it).
-if [ -z "${ITEP_E2E_OLDEST+set}" ]; then
-	if [ -n "${ITEP_E2E_VERSIONS:-}" ]; then
-		ITEP_E2E_OLDEST=
-	else
-		ITEP_E2E_OLDEST=$(node -p "(/^>=(\d+\.\d+\.\d+)$/.exec(require('./package.json').engines.n8n) || [])[1] || ''")
-		[ -n "$ITEP_E2E_OLDEST" ] || { echo 'e2e.sh: package.json engines.n8n must read ">=<version>"' >&2; exit 2; }
-	fi
-fi
-export ITEP_E2E_OLDEST
-[ -z "$ITEP_E2E_OLDEST" ] || [[ " ${versions[*]} " == *" $ITEP_E2E_OLDEST "* ]] || versions+=("$ITEP_E2E_OLDEST")
+# The releases to provision, as devkit/n8n/paths.ts decides them for the suites: the tested lines
+# (ITEP_E2E_VERSIONS narrows them) and, for the smoke test, the oldest supported (ITEP_E2E_OLDEST overrides it).
+mapfile -t versions < <(npx tsx -e "import { e2eVersions, smokeVersions } from './devkit/n8n/paths';
+for (const version of new Set([...e2eVersions(), ...smokeVersions()])) console.log(version);")
+[ ${#versions[@]} -gt 0 ] || { echo 'e2e.sh: no n8n versions to test (see devkit/n8n/paths.ts)' >&2; exit 2; }
 
 start=$SECONDS
 bash scripts/provision-n8n.sh "${versions[@]}"
@@ -59,7 +51,6 @@ start=$SECONDS
 bash scripts/ensure-queue-services.sh || echo "[e2e] PostgreSQL/Redis are missing: test/e2e/queue.e2e.test.ts will fail (see above)" >&2
 echo "[e2e] queue-mode services (PostgreSQL, Redis) ready in $((SECONDS - start)) s" >&2
 bash scripts/ensure-chromium.sh || echo "[e2e] Chromium is missing: test/e2e/browser.e2e.test.ts will fail (see above)" >&2
-export ITEP_E2E_VERSIONS="${ITEP_E2E_VERSIONS:-2.40.7,1.123.81}"
 status=0
 npx jest -c test/e2e/jest.config.js --runInBand ${jest_args[@]+"${jest_args[@]}"} || status=$?
 # Every stopped n8n was searched for the credential secrets the tests gave it (devkit/n8n/secretScan.ts); a

@@ -35,7 +35,7 @@ export function oldestSupportedN8n(): string {
 /**
  * The smoke test's versions: the tested lines, plus the oldest supported release unless ITEP_E2E_VERSIONS
  * narrows the run (so a quick run provisions nothing more). ITEP_E2E_OLDEST overrides it; "" leaves it out.
- * scripts/e2e.sh applies the same rule to decide what to provision.
+ * scripts/e2e.sh provisions what this and e2eVersions() return.
  */
 export function smokeVersions(): string[] {
 	const narrowed = (process.env.ITEP_E2E_VERSIONS ?? '').trim() !== '';
