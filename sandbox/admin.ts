@@ -2,7 +2,15 @@
 import type { IncomingMessage, ServerResponse } from 'http';
 
 import { isPlainObject, trackingCodeProblem, type TrackingCodeConfig } from './config';
-import { HttpError, readJsonBody, readRawBody, sendJson, sendText, type Route } from './http';
+import {
+	HttpError,
+	readJsonBody,
+	readRawBody,
+	sendBytes,
+	sendJson,
+	sendText,
+	type Route,
+} from './http';
 import {
 	addTestIds,
 	AVAILABLE_TEST_COLUMNS,
@@ -16,6 +24,7 @@ import { isResultVariantName, RESULT_VARIANT_NAMES, RESULT_VARIANTS } from './re
 import { sandboxCefrOf, SANDBOX_CEFR_BANDS } from './scoring';
 import { resetState, type Knobs, type SandboxState } from './state';
 import type { WebhookSender } from './webhookSender';
+import { writeXlsx, XLSX_CONTENT_TYPE } from './xlsx';
 
 export interface AdminRuntime {
 	state: SandboxState;
@@ -35,7 +44,7 @@ export interface AdminRequest {
 export const ADMIN_ENDPOINTS = [
 	'GET  /sandbox/health',
 	'GET  /sandbox/inventory[?testType=&status=]       POST {testType, count} adds test IDs',
-	'GET  /sandbox/available-tests.csv|.json[?testType=]',
+	'GET  /sandbox/available-tests.csv|.xlsx|.json[?testType=&assigned=exclude]',
 	'GET  /sandbox/outbox                              STX e-mails "sent"',
 	'GET  /sandbox/requests[?limit=]                   API requests received',
 	'GET  /sandbox/stats',
@@ -118,7 +127,7 @@ export function createAdminRoutes(runtime: AdminRuntime): Array<Route<AdminReque
 
 		route('GET', '/sandbox/available-tests.csv', ({ res, query }) => {
 			const csv = toCsv(
-				availableTestRows(state.tests, query.get('testType') ?? undefined),
+				availableTestRows(state.tests, exportFilter(query)),
 				AVAILABLE_TEST_COLUMNS,
 			);
 			sendText(res, 200, csv, 'text/csv; charset=utf-8', {
@@ -126,8 +135,26 @@ export function createAdminRoutes(runtime: AdminRuntime): Array<Route<AdminReque
 			});
 		}),
 
+		route('GET', '/sandbox/available-tests.xlsx', ({ res, query }) => {
+			const rows = availableTestRows(state.tests, exportFilter(query)).map((row) =>
+				// OID is a number in the sheet, as a spreadsheet program would store it; the rest is text.
+				AVAILABLE_TEST_COLUMNS.map((column) =>
+					column === 'OID' ? Number(row[column]) : (row[column] ?? ''),
+				),
+			);
+			sendBytes(
+				res,
+				200,
+				writeXlsx('Available Tests', AVAILABLE_TEST_COLUMNS, rows),
+				XLSX_CONTENT_TYPE,
+				{
+					'Content-Disposition': 'attachment; filename="available-tests.xlsx"',
+				},
+			);
+		}),
+
 		route('GET', '/sandbox/available-tests.json', ({ res, query }) =>
-			sendJson(res, 200, availableTestRows(state.tests, query.get('testType') ?? undefined)),
+			sendJson(res, 200, availableTestRows(state.tests, exportFilter(query))),
 		),
 
 		route('GET', '/sandbox/outbox', ({ res }) => sendJson(res, 200, state.outbox)),
@@ -479,4 +506,16 @@ function page(title: string, body: string): string {
 
 function escapeHtml(text: string): string {
 	return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
+/** The export's query: `testType` narrows it, `assigned=exclude` leaves out Ready test IDs that are assigned. */
+function exportFilter(query: URLSearchParams): {
+	testType?: string;
+	assigned: 'include' | 'exclude';
+} {
+	const assigned = query.get('assigned') ?? 'include';
+	if (assigned !== 'include' && assigned !== 'exclude') {
+		throw new HttpError(400, 'BAD_QUERY', 'assigned must be "include" (the default) or "exclude"');
+	}
+	return { testType: query.get('testType') ?? undefined, assigned };
 }

@@ -61,6 +61,23 @@ export function sendText(
 	res.end(text);
 }
 
+export function sendBytes(
+	res: ServerResponse,
+	status: number,
+	bytes: Buffer,
+	contentType: string,
+	headers: Record<string, string> = {},
+): void {
+	if (res.headersSent || res.destroyed) return;
+	res.writeHead(status, {
+		'Content-Type': contentType,
+		'Content-Length': String(bytes.length),
+		'Cache-Control': 'no-store',
+		...headers,
+	});
+	res.end(bytes);
+}
+
 /** The `{"error":{"code","message"}}` shape every sandbox error uses (extra fields go beside them). */
 export function errorBody(code: string, message: string, extra: Record<string, unknown> = {}) {
 	return { error: { code, message, ...extra } };

@@ -164,18 +164,28 @@ export function inventorySummary(
 	return summary;
 }
 
-/** The AVAILABLE TESTS panel's rows: Ready and unassigned. Column names are the sandbox's. */
+/**
+ * The AVAILABLE TESTS panel's export: every Ready test ID with its Assigned To (the JSON it was given, or
+ * empty). iTEP: a Ready test ID whose assigned-to is populated "will not be considered available", and its
+ * screen shows such rows beside the available ones, so the export carries both and the reader tells them
+ * apart. `assigned: 'exclude'` lists only the available ones. Column names are the sandbox's.
+ */
 export function availableTestRows(
 	tests: TestRecord[],
-	testType?: string,
+	filter: { testType?: string; assigned?: 'include' | 'exclude' } = {},
 ): Array<Record<string, string>> {
 	return tests
-		.filter((test) => isAvailable(test) && (!testType || test.testType === testType))
+		.filter(
+			(test) =>
+				test.status === 'Ready' &&
+				(!filter.testType || test.testType === filter.testType) &&
+				(filter.assigned !== 'exclude' || isAvailable(test)),
+		)
 		.map((test) => ({
 			'Test ID': test.testId,
 			'Test Type': test.testType,
 			Status: test.status,
-			'Assigned To': '',
+			'Assigned To': isAvailable(test) ? '' : JSON.stringify(test.assignedTo),
 			OID: test.oid,
 		}));
 }

@@ -12,6 +12,7 @@ import { DEFAULT_SANDBOX_API_KEY } from '../../sandbox/config';
 import { isAvailable } from '../../sandbox/inventory';
 import { API_ERROR_CODES, FULFILLMENT_PATH } from '../../sandbox/itepDocument';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
+import * as XLSX from 'xlsx';
 
 /** Signed here with node:crypto, independently of the sandbox's own signature module. */
 const computeSignature = (payload: string, key: string) =>
@@ -214,17 +215,28 @@ describe('sandbox admin endpoints', () => {
 		expect(health.body.endpoints.join('\n')).toContain('/sandbox/knobs');
 	});
 
-	test('the AVAILABLE TESTS export lists Ready, unassigned test IDs as CSV and JSON', async () => {
+	test('the AVAILABLE TESTS export lists every Ready test ID, assigned ones with their Assigned To JSON', async () => {
 		const csv = await adminGet(sandbox.url, '/sandbox/available-tests.csv');
 		expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
 		const lines = (csv.body as string).trim().split('\r\n');
 		expect(lines[0]).toBe('Test ID,Test Type,Status,Assigned To,OID');
-		expect(lines).toHaveLength(1 + 6);
-		expect(
-			lines
-				.slice(1)
-				.every((line) => /^\d{8}(AP|BC),(Academic-Plus|Business-Core),Ready,,\d+$/.test(line)),
-		).toBe(true);
+		// 3 available per type, plus the seeded Ready test ID assigned to "Assigned Earlier" (CSV-quoted JSON).
+		const available = lines.filter((line) =>
+			/^\d{8}(AP|BC),(Academic-Plus|Business-Core),Ready,,\d+$/.test(line),
+		);
+		const assigned = lines.filter((line) =>
+			/^\d{8}(AP|BC),(Academic-Plus|Business-Core),Ready,"\{""student-name"":""Assigned Earlier"",.*\}",\d+$/.test(
+				line,
+			),
+		);
+		expect([available.length, assigned.length, lines.length]).toEqual([6, 2, 1 + 8]);
+		const onlyAvailable = (
+			await adminGet(sandbox.url, '/sandbox/available-tests.csv?assigned=exclude')
+		).body as string;
+		expect(onlyAvailable.trim().split('\r\n').slice(1)).toEqual(available);
+		expect((await adminGet(sandbox.url, '/sandbox/available-tests.csv?assigned=no')).status).toBe(
+			400,
+		);
 
 		const answer = await fulfillment(sandbox.url, {
 			'product-code': 'GTX-Academic-Plus',
@@ -232,13 +244,47 @@ describe('sandbox admin endpoints', () => {
 		});
 		const json = (
 			await adminGet(sandbox.url, '/sandbox/available-tests.json?testType=Academic-Plus')
-		).body;
-		expect(json).toHaveLength(2);
-		expect(json.map((row: Record<string, string>) => row['Test ID'])).not.toContain(
-			answer.body['test-id'],
-		);
+		).body as Array<Record<string, string>>;
+		// The spent test ID is still Ready, now assigned: in the export, no longer empty in Assigned To.
+		expect(json).toHaveLength(4);
+		expect(json.filter((row) => row['Assigned To'] === '')).toHaveLength(2);
+		expect(json.find((row) => row['Test ID'] === answer.body['test-id'])).toEqual({
+			'Test ID': answer.body['test-id'],
+			'Test Type': 'Academic-Plus',
+			Status: 'Ready',
+			'Assigned To': '{"student-name":"Mary Poppins"}',
+			OID: expect.stringMatching(/^\d+$/),
+		});
+		await sandbox.transition(answer.body['test-id'], 'started').settled;
 		const csvAfter = (await adminGet(sandbox.url, '/sandbox/available-tests.csv')).body as string;
 		expect(csvAfter).not.toContain(answer.body['test-id']);
+	});
+
+	test("the AVAILABLE TESTS export as .xlsx reads back with SheetJS (what n8n's Extract From File uses)", async () => {
+		const download = await fetch(
+			`${sandbox.url}/sandbox/available-tests.xlsx?testType=Business-Core`,
+		);
+		expect(download.headers.get('content-type')).toBe(
+			'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+		);
+		expect(download.headers.get('content-disposition')).toContain('available-tests.xlsx');
+		const workbook = XLSX.read(Buffer.from(await download.arrayBuffer()), { type: 'buffer' });
+		expect(workbook.SheetNames).toEqual(['Available Tests']);
+		const rows = XLSX.utils.sheet_to_json<Record<string, unknown>>(
+			workbook.Sheets['Available Tests'],
+		);
+		const expected = sandbox.state.tests
+			.filter((test) => test.testType === 'Business-Core' && test.status === 'Ready')
+			.map((test) => ({
+				'Test ID': test.testId,
+				'Test Type': 'Business-Core',
+				Status: 'Ready',
+				// SheetJS leaves an empty cell out of the row object.
+				...(isAvailable(test) ? {} : { 'Assigned To': JSON.stringify(test.assignedTo) }),
+				OID: Number(test.oid),
+			}));
+		expect(expected).toHaveLength(4);
+		expect(rows).toEqual(expected);
 	});
 
 	test('inventory shows every test ID with status, assigned-to, type and OID, and can be restocked', async () => {
