@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { router } from './actions/router';
+import * as inventory from './actions/inventory/Inventory.resource';
 import * as testId from './actions/testId/TestId.resource';
 import { searchProductCodes } from './methods/listSearch';
 
@@ -18,9 +19,9 @@ export class Itep implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle:
-			'={{ { getTestId: "Get Test ID (GTX)", sendTestId: "Send Test ID to Candidate (STX)" }[$parameter["operation"]] }}',
+			'={{ { getTestId: "Get Test ID (GTX)", sendTestId: "Send Test ID to Candidate (STX)", summarizeExport: "Summarize Inventory Export" }[$parameter["operation"]] }}',
 		description:
-			'Provision iTEP English test IDs: return one to the workflow (GTX) or have iTEP e-mail it (STX)',
+			'Provision iTEP English test IDs: return one to the workflow (GTX) or have iTEP e-mail it (STX); count your stock from the AVAILABLE TESTS export',
 		defaults: { name: 'iTEP' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -33,16 +34,21 @@ export class Itep implements INodeType {
 				name: 'spendNotice',
 				type: 'notice',
 				default: '',
+				displayOptions: { show: { resource: ['testId'] } },
 			},
 			{
 				displayName: 'Resource',
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'Test ID', value: 'testId' }],
+				options: [
+					{ name: 'Inventory', value: 'inventory' },
+					{ name: 'Test ID', value: 'testId' },
+				],
 				default: 'testId',
 			},
 			...testId.description,
+			...inventory.description,
 		],
 	};
 

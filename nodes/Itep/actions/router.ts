@@ -1,6 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { itepNodeData } from './node.type';
+import * as inventory from './inventory/Inventory.resource';
 import * as testId from './testId/TestId.resource';
 
 /** Dispatches to the operation file for the chosen resource and operation. */
@@ -11,6 +12,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	switch (chosen?.resource) {
 		case 'testId':
 			return [await testId[chosen.operation].execute.call(this)];
+		case 'inventory':
+			return [await inventory[chosen.operation].execute.call(this)];
 		default:
 			throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
 	}
