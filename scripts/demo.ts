@@ -91,7 +91,11 @@ async function setUpWorkflows(
 		});
 		state.formCredentialId = credential.id;
 	}
-	for (const file of ['candidate-applied-stx.json', 'result-received-record.json']) {
+	for (const file of [
+		'candidate-applied-stx.json',
+		'result-received-record.json',
+		'inventory-low-stock-alert.json',
+	]) {
 		if (state.workflowIds[file]) continue;
 		const workflow = await n8n.api.createWorkflow(loadExample(file, state, sandbox.url));
 		await n8n.api.activateWorkflow(workflow.id, { wait: true });
@@ -186,6 +190,9 @@ Try it:
        curl -s -X POST '${sandbox.url}/sandbox/complete-next?wait=1' -H 'content-type: application/json' -d '{"track":"${TRACKING_CODE}"}'
   3. See the execution under Executions in n8n, and the recorded decision:
        curl -s ${sandbox.url}/sandbox/results
+  4. Stock: open "iTEP: inventory → low-stock alert" and click Execute workflow (it also runs every morning).
+     It reads the AVAILABLE TESTS export (${sandbox.url}/sandbox/available-tests.csv, or .xlsx) and posts an
+     alert to the same sink for each test type with fewer than 10 available.
 
 Ctrl-C stops n8n and the sandbox (state is kept in ${DEMO_DIR}).
 `);

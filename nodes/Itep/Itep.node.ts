@@ -26,7 +26,10 @@ export class Itep implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'itepApi', required: true }],
+		// Only fulfillment talks to iTEP; Inventory reads an export the workflow already holds.
+		credentials: [
+			{ name: 'itepApi', required: true, displayOptions: { show: { resource: ['testId'] } } },
+		],
 		properties: [
 			{
 				displayName:
