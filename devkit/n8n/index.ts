@@ -27,3 +27,4 @@ export * from './rest';
 export * from './secretScan';
 export * from './timings';
 export * from './workflows';
+export * from './templates';
