@@ -68,6 +68,7 @@ const UI_TIMEOUT_MS = 20_000;
 
 const FULFILLMENT_EXAMPLE = 'candidate-applied-stx.json';
 const RESULTS_EXAMPLE = 'result-received-record.json';
+const INVENTORY_EXAMPLE = 'inventory-low-stock-alert.json';
 const ICON = `img[src*="/icons/${ITEP_PACKAGE}/"]`;
 
 const describeE2e = process.env.ITEP_E2E === '1' ? describe : describe.skip;
@@ -123,7 +124,7 @@ describeBrowser.each(browserVersions.length > 0 ? browserVersions : ['(no 2.x li
 					value: 'browser-e2e-form-secret',
 				},
 			);
-			for (const file of [FULFILLMENT_EXAMPLE, RESULTS_EXAMPLE]) {
+			for (const file of [FULFILLMENT_EXAMPLE, RESULTS_EXAMPLE, INVENTORY_EXAMPLE]) {
 				const workflow = await n8n.api.createWorkflow(
 					loadExample(file, {
 						itepApi: itepCredential.id,
@@ -259,7 +260,8 @@ describeBrowser.each(browserVersions.length > 0 ? browserVersions : ['(no 2.x li
 				await visible(
 					ndv
 						.locator('[data-test-id="credentials-label"]')
-						.getByText('Credential', { exact: true }),
+						// n8n names the credential when a node shows it for some resources only (Test ID, not Inventory).
+						.getByText('Credential for iTEP API', { exact: true }),
 					'the credential label',
 				);
 				expect(await selectedText(ndv.locator('[data-test-id="node-credentials-select"]'))).toBe(
@@ -305,6 +307,31 @@ describeBrowser.each(browserVersions.length > 0 ? browserVersions : ['(no 2.x li
 			});
 		});
 
+		test('the iTEP node panel for Inventory shows the thresholds, the always-reported types and no credential', async () => {
+			await step('inventoryNode', async () => {
+				const node = await openWorkflow(workflowIds[INVENTORY_EXAMPLE], 'Count Stock');
+				await expectIconLoaded(node, 'the iTEP node on the canvas');
+				const ndv = await openNodePanel(node);
+				expect(await selectedText(parameterInput(ndv, 'resource'))).toBe('Inventory');
+				expect(await selectedText(parameterInput(ndv, 'operation'))).toBe('Summarize Export');
+				for (const label of [
+					'Low Stock Threshold',
+					'Thresholds per Test Type',
+					'Test Types to Always Report',
+				]) {
+					await visible(parameterLabel(ndv, label), `the "${label}" field`);
+				}
+				await visible(
+					ndv.getByText(/Download the spreadsheet from the AVAILABLE TESTS panel/),
+					'the notice on where the rows come from',
+				);
+				// Inventory sends nothing to iTEP, so the node asks for no credential.
+				expect(await ndv.locator('[data-test-id="node-credentials-select"]').count()).toBe(0);
+				await screenshot('itep-inventory-panel.png');
+				await closeNodePanel();
+			});
+		});
+
 		test('the node panel search finds "iTEP" under our name and icon, and adds the node', async () => {
 			await step('nodeCreator', async () => {
 				await page.goto(editorUrl('/workflow/new'));
@@ -346,7 +373,7 @@ describeBrowser.each(browserVersions.length > 0 ? browserVersions : ['(no 2.x li
 
 				await ours.click();
 				await visible(
-					page.locator('[data-test-id="node-creator-category-item"]').getByText(/^Actions \(2\)/),
+					page.locator('[data-test-id="node-creator-category-item"]').getByText(/^Actions \(3\)/),
 					'the iTEP actions',
 				);
 				await page
