@@ -47,8 +47,8 @@ const TOOL_NODE = 'Get a test ID in iTEP';
 const TOOL_NAME = 'Get_a_test_ID_in_iTEP';
 /** The node's default tool description for GTX, written out here: the model sees exactly this text. */
 const GTX_TOOL_DESCRIPTION =
-	'Gets an iTEP English test ID for one candidate and returns it as testId. Each call spends one test ID from ' +
-	"the organisation's iTEP inventory: call it once per candidate, never twice for the same candidate. If a call " +
+	'Gets an iTEP English test ID for one candidate and returns it as testId. Each call spends one test ID ' +
+	"from the organisation's iTEP inventory: call it once per candidate, never twice for the same candidate. If a call " +
 	'fails, report the error instead of calling again: a failed call may still have spent a test ID.';
 const EMAIL_HINT = "The candidate's e-mail address";
 const NAME_HINT = "The candidate's full name";

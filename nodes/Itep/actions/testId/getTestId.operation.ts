@@ -6,8 +6,8 @@ import { provisionTestIds } from './provision';
 
 /** What an AI agent's model is told by default when the node is its tool (GTX). */
 const TOOL_DESCRIPTION =
-	'Gets an iTEP English test ID for one candidate and returns it as testId. Each call spends one test ID from ' +
-	"the organisation's iTEP inventory: call it once per candidate, never twice for the same candidate. If a call " +
+	'Gets an iTEP English test ID for one candidate and returns it as testId. Each call spends one test ID ' +
+	"from the organisation's iTEP inventory: call it once per candidate, never twice for the same candidate. If a call " +
 	'fails, report the error instead of calling again: a failed call may still have spent a test ID.';
 
 const properties: INodeProperties[] = [
