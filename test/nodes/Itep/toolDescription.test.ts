@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * What an AI agent's model is told about the iTEP node as a tool. n8n offers a `usableAsTool` node as a second
  * type named `<type>Tool`; its tool description is the node's `toolDescription` parameter, or, when that is
@@ -5,6 +6,9 @@
  * here as n8n calls it). The node brings its own `toolDescription`, shown only in the tool type, with a
  * default per operation that says what one call spends. The real-n8n proof is test/e2e/agent.e2e.test.ts.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
 import { NodeHelpers, type INode, type INodeParameters } from 'n8n-workflow';
 
 import { Itep } from '../../../nodes/Itep/Itep.node';
@@ -14,8 +18,8 @@ const node = new Itep();
 const toolType = { ...node.description, name: `${node.description.name}Tool` };
 
 const GTX_TEXT =
-	'Gets an iTEP English test ID for one candidate and returns it as testId. Each call spends one test ID from ' +
-	"the organisation's iTEP inventory: call it once per candidate, never twice for the same candidate. If a call " +
+	'Gets an iTEP English test ID for one candidate and returns it as testId. Each call spends one test ID ' +
+	"from the organisation's iTEP inventory: call it once per candidate, never twice for the same candidate. If a call " +
 	'fails, report the error instead of calling again: a failed call may still have spent a test ID.';
 const STX_TEXT =
 	"Sends an iTEP English test to one candidate: iTEP takes a test ID from the organisation's inventory and " +
@@ -89,6 +93,13 @@ describe('the iTEP node as an AI-agent tool', () => {
 		expect(asAction).toHaveProperty('productCode');
 		const asTool = resolvedParameters(toolType, { resource: 'testId', operation: 'getTestId' });
 		expect(asTool.toolDescription).toBe(GTX_TEXT);
+	});
+
+	it("is quoted word for word in the README's AI-agent section", () => {
+		const readme = fs
+			.readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8')
+			.replace(/\s+/g, ' ');
+		expect(readme).toContain(`*"${GTX_TEXT}"*`);
 	});
 
 	it("has one toolDescription per operation, so n8n adds no 'Set Automatically' description of its own", () => {
