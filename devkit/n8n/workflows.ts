@@ -26,6 +26,8 @@ export interface WorkflowInput {
 export const ITEP_PACKAGE = 'n8n-nodes-itep';
 export const ITEP_NODE_TYPE = `${ITEP_PACKAGE}.itep`;
 export const ITEP_TRIGGER_NODE_TYPE = `${ITEP_PACKAGE}.itepTrigger`;
+/** The iTEP node as an AI-agent tool: n8n adds `<type>Tool` for every node that sets `usableAsTool`. */
+export const ITEP_TOOL_NODE_TYPE = `${ITEP_NODE_TYPE}Tool`;
 export const ITEP_CREDENTIAL_TYPE = 'itepApi';
 
 export function manualTrigger(name = 'Manual Trigger'): WorkflowNode {

@@ -27,17 +27,21 @@ export const describeE2e = process.env.ITEP_E2E === '1' ? describe : describe.sk
 
 const suiteStarted = new WeakMap<Record<string, number>, { prefix: string; at: number }>();
 
-/** Boots the line once for a test file; every scenario file expects both pack nodes and the API credential. */
+/**
+ * Boots the line once for a test file; every scenario file expects both pack nodes and the API credential,
+ * and `moreNodes` when it needs other node types registered too.
+ */
 export async function startLine(
 	version: string,
 	timings: Record<string, number>,
 	prefix: string,
+	moreNodes: string[] = [],
 ): Promise<N8nInstance> {
 	suiteStarted.set(timings, { prefix, at: Date.now() });
 	const n8n = await startN8n({
 		version,
 		expect: {
-			nodes: [ITEP_NODE_TYPE, ITEP_TRIGGER_NODE_TYPE],
+			nodes: [ITEP_NODE_TYPE, ITEP_TRIGGER_NODE_TYPE, ...moreNodes],
 			credentials: [ITEP_CREDENTIAL_TYPE],
 		},
 	});

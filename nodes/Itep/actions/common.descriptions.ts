@@ -8,6 +8,25 @@ import { MAX_EXPIRE_AFTER_DAYS } from '../helpers/expiry';
  * file lists them and applies its displayOptions once.
  */
 
+/**
+ * What an AI agent's model is told the tool does, shown only when the node is used as a tool (n8n offers
+ * every `usableAsTool` node as a second type, `<type>Tool`, and `@tool` is true only there). Because the node
+ * has a `toolDescription` of its own, n8n adds none: without this, the model would get n8n's generated
+ * "<action> in iTEP" ("Get a test ID in iTEP"), which says nothing about the test ID each call spends.
+ */
+export function toolDescriptionField(text: string): INodeProperties {
+	return {
+		displayName: 'Tool Description',
+		name: 'toolDescription',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: text,
+		description:
+			'What the AI agent is told this tool does and when to call it. The default says what one call spends; edit it to fit your agent.',
+		displayOptions: { show: { '@tool': [true] } },
+	};
+}
+
 export const productCodeField: INodeProperties = {
 	displayName: 'Product Code',
 	name: 'productCode',
