@@ -61,6 +61,21 @@ export function sendText(
 	res.end(text);
 }
 
+export function sendBytes(
+	res: ServerResponse,
+	status: number,
+	body: Buffer,
+	contentType: string,
+): void {
+	if (res.headersSent || res.destroyed) return;
+	res.writeHead(status, {
+		'Content-Type': contentType,
+		'Content-Length': String(body.length),
+		'Cache-Control': 'no-store',
+	});
+	res.end(body);
+}
+
 /** The `{"error":{"code","message"}}` shape every sandbox error uses (extra fields go beside them). */
 export function errorBody(code: string, message: string, extra: Record<string, unknown> = {}) {
 	return { error: { code, message, ...extra } };
