@@ -3,6 +3,7 @@ import type { DeliveryRecord } from './deliveries';
 import { createInventory, type TestRecord } from './inventory';
 import { seededRandom, type Random } from './random';
 import type { ResultVariantName } from './resultVariants';
+import type { ScoreReportFormat } from './scoreReport';
 
 /** Fault injection for API requests (/api/*), set with POST /sandbox/knobs. */
 export interface Knobs {
@@ -22,6 +23,8 @@ export interface Knobs {
 	 * variant in turn, delivery by delivery, or null for 'documented'.
 	 */
 	resultVariant: ResultVariantName | 'cycle' | null;
+	/** What GET /sandbox/score-report/:testId serves: 'html' (default) or a one-page 'pdf'. */
+	scoreReportFormat: ScoreReportFormat;
 }
 
 export function defaultKnobs(): Knobs {
@@ -31,6 +34,7 @@ export function defaultKnobs(): Knobs {
 		dropNext: null,
 		duplicateDeliveries: false,
 		resultVariant: null,
+		scoreReportFormat: 'html',
 	};
 }
 

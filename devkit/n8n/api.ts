@@ -308,6 +308,25 @@ export class N8nApi {
 		return this.waitForExecution(executionId, timeoutMs);
 	}
 
+	// ---- binary data --------------------------------------------------------------------------------------
+
+	/**
+	 * The bytes of a binary output. In n8n's default mode they are in the execution (base64); in the other modes
+	 * (filesystem is 2.x's default) only an id is, and the bytes come from GET /rest/binary-data?id=&action=download,
+	 * the endpoint the editor's download button uses (same on 1.123.x and 2.40.x).
+	 */
+	async binaryBytes(binary: StoredBinary): Promise<Buffer> {
+		if (!binary.id) return Buffer.from(binary.data, 'base64');
+		const query = new URLSearchParams({ id: binary.id, action: 'download' });
+		const response = await this.client.bytes(`/rest/binary-data?${query.toString()}`);
+		if (response.status !== 200) {
+			throw new Error(
+				`GET /rest/binary-data for ${binary.id} -> HTTP ${response.status}: ${response.body.toString('utf8').slice(0, 200)}`,
+			);
+		}
+		return response.body;
+	}
+
 	// ---- executions ---------------------------------------------------------------------------------------
 
 	/** GET /rest/executions?filter={...}&limit=n: newest first; same query shape on both lines. */
@@ -358,6 +377,36 @@ export class N8nApi {
 		);
 		return this.waitForExecution(summary.id, timeoutMs);
 	}
+}
+
+/** A binary entry of an output item as n8n stores it (`data` is base64 in the default mode, else the mode). */
+export interface StoredBinary {
+	mimeType: string;
+	fileName?: string;
+	fileExtension?: string;
+	fileSize?: string;
+	/** `<mode>:<path>` when the bytes are kept outside the execution (filesystem, database, S3 modes). */
+	id?: string;
+	data: string;
+	[key: string]: unknown;
+}
+
+/** Output items of a node's first run, whole (json and binary), main output `output` (0 by default). */
+export function nodeOutputItems(
+	execution: ExecutionDetails,
+	nodeName: string,
+	output = 0,
+): Array<{ json: Record<string, unknown>; binary?: Record<string, StoredBinary> }> {
+	const runs = execution.data.resultData.runData[nodeName];
+	if (!runs || runs.length === 0) {
+		throw new Error(
+			`Node "${nodeName}" did not run in execution ${execution.id} (ran: ${Object.keys(execution.data.resultData.runData).join(', ')})`,
+		);
+	}
+	return (runs[0].data?.main?.[output] ?? []) as Array<{
+		json: Record<string, unknown>;
+		binary?: Record<string, StoredBinary>;
+	}>;
 }
 
 /** Output items (json) of a node's first run, main output `output` (0 by default). */

@@ -73,6 +73,23 @@ export class RestClient {
 		return { status: response.status, headers: response.headers, text, json };
 	}
 
+	/** A GET with the session cookie whose body is kept as bytes (files, not JSON); never throws on status. */
+	async bytes(path: string): Promise<{ status: number; headers: Headers; body: Buffer }> {
+		const response = await fetch(new URL(path, this.baseUrl), {
+			headers: {
+				'browser-id': this.browserId,
+				...(this.cookie ? { cookie: this.cookie } : {}),
+			},
+			redirect: 'manual',
+		});
+		this.rememberCookie(response.headers);
+		return {
+			status: response.status,
+			headers: response.headers,
+			body: Buffer.from(await response.arrayBuffer()),
+		};
+	}
+
 	/** REST call that throws RestError on a non-2xx status and unwraps n8n's `{ data: ... }` envelope. */
 	async rest<T = unknown>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
 		const response = await this.raw(method, path, body);

@@ -1,6 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { ItepEvent } from './resultPayload';
+import {
+	DEFAULT_SCORE_REPORT_FIELD,
+	DEFAULT_SCORE_REPORT_MAX_SIZE_MB,
+	DEFAULT_SCORE_REPORT_TIMEOUT_SECONDS,
+} from './scoreReport';
 
 /**
  * Version 1's default path. It is the same on every instance, so from version 1.1 an empty path stands for
@@ -131,5 +136,59 @@ export const triggerProperties: INodeProperties[] = [
 		default: DEFAULT_DUPLICATE_WINDOW_SECONDS,
 		displayOptions: { show: { suppressDuplicates: [true] } },
 		description: 'How long after a delivery a repeat of it is ignored',
+	},
+	{
+		displayName: 'Download Score Report',
+		name: 'downloadScoreReport',
+		type: 'boolean',
+		default: false,
+		description:
+			"Whether to download the result's score report (scoreReportUrl) and attach it to the item as a file. If the download fails the result is still emitted, without the file and with scoreReportError saying why.",
+	},
+	{
+		displayName: 'Allowed Hosts',
+		name: 'scoreReportAllowedHosts',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. reports.example.com, *.example.org',
+		displayOptions: { show: { downloadScoreReport: [true] } },
+		description:
+			'Host names the score report may be downloaded from (redirects included), separated by commas. *.example.com allows every subdomain of example.com; ports are not checked. The URL comes with the delivery, so this stops a forged one from making n8n fetch internal addresses. iTEP does not publish the host of its score report URLs: take it from scoreReportUrl of a real delivery.',
+	},
+	{
+		displayName: 'Score Report Options',
+		name: 'scoreReportOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: { downloadScoreReport: [true] } },
+		options: [
+			{
+				displayName: 'Max Size (MB)',
+				name: 'maxSizeMb',
+				type: 'number',
+				typeOptions: { minValue: 0.01, maxValue: 100, numberPrecision: 2 },
+				default: DEFAULT_SCORE_REPORT_MAX_SIZE_MB,
+				description:
+					'A larger report is not downloaded (checked against Content-Length and while the bytes arrive). 1 MB = 1,048,576 bytes.',
+			},
+			{
+				displayName: 'Put Output File in Field',
+				name: 'binaryPropertyName',
+				type: 'string',
+				default: DEFAULT_SCORE_REPORT_FIELD,
+				description: 'The name of the binary field the score report is put in',
+			},
+			{
+				displayName: 'Timeout (Seconds)',
+				name: 'timeoutSeconds',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 120 },
+				default: DEFAULT_SCORE_REPORT_TIMEOUT_SECONDS,
+				description:
+					"How long the whole download may take, redirects included. iTEP's delivery is answered only after it, so keep this short.",
+			},
+		],
 	},
 ];

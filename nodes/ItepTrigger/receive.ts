@@ -1,4 +1,9 @@
-import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	IDataObject,
+	INodeExecutionData,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 
 import { parseResultDelivery, type ItepEvent, type ItepResult } from './resultPayload';
 import { verifyWebhookRequest, type WebhookAuthSettings } from './webhookAuth';
@@ -9,6 +14,14 @@ import {
 	DEFAULT_EVENTS,
 	type AuthenticationMode,
 } from './description';
+import {
+	BYTES_PER_MB,
+	DEFAULT_SCORE_REPORT_FIELD,
+	DEFAULT_SCORE_REPORT_MAX_SIZE_MB,
+	DEFAULT_SCORE_REPORT_TIMEOUT_SECONDS,
+	downloadScoreReport,
+	type ScoreReportSettings,
+} from './scoreReport';
 
 type ServerResponse = ReturnType<IWebhookFunctions['getResponseObject']>;
 
@@ -70,8 +83,9 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 	const { result } = parsed;
 	reportOddities.call(this, result);
 
-	// From here on nothing may be awaited: checking for a repeat and deciding to start must happen in one
-	// synchronous step, or concurrent copies of a delivery could all pass the check.
+	// From here until the claim nothing may be awaited: checking for a repeat and deciding to start must happen
+	// in one synchronous step, or concurrent copies of a delivery could all pass the check. (The score report
+	// download comes after it.)
 	const events = this.getNodeParameter('events', DEFAULT_EVENTS) as ItepEvent[];
 	if (!events.includes(result.event)) {
 		return { webhookResponse: notStarted(`event "${result.event}" is not selected`) };
@@ -90,11 +104,56 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 		);
 		if (!admitted) return { webhookResponse: notStarted('repeat of a delivery already received') };
 	}
+	// The delivery is claimed: from here on awaiting is safe, and whatever happens the item is emitted.
+	const items = this.helpers.returnJsonArray([
+		{ ...(result as unknown as IDataObject), deliveryId: id },
+	]);
+	if (this.getNodeParameter('downloadScoreReport', false) as boolean) {
+		await attachScoreReport.call(this, items[0], result);
+	}
 	return {
-		workflowData: [
-			this.helpers.returnJsonArray([{ ...(result as unknown as IDataObject), deliveryId: id }]),
-		],
+		workflowData: [items],
 		webhookResponse: { received: true, started: true },
+	};
+}
+
+/**
+ * Downloads the score report into the item's binary data; when that fails the item gets `scoreReportError`
+ * instead (and the n8n log a warning without the URL, whose query may hold an access token).
+ */
+async function attachScoreReport(
+	this: IWebhookFunctions,
+	item: INodeExecutionData,
+	result: ItepResult,
+): Promise<void> {
+	const settings = readScoreReportSettings(this);
+	const outcome = await downloadScoreReport(
+		this.helpers,
+		{ testId: result.testId, url: result.scoreReportUrl },
+		settings,
+	);
+	if (outcome.ok) {
+		item.binary = { [settings.field.trim()]: outcome.binary };
+		return;
+	}
+	item.json.scoreReportError = outcome.error;
+	this.logger.warn(
+		`iTEP Trigger: ${outcome.error} (test ${JSON.stringify(result.testId.slice(0, 40))}); the result is emitted without it`,
+		logContext(this),
+	);
+}
+
+function readScoreReportSettings(context: IWebhookFunctions): ScoreReportSettings {
+	const options = context.getNodeParameter('scoreReportOptions', {}) as {
+		binaryPropertyName?: string;
+		maxSizeMb?: number;
+		timeoutSeconds?: number;
+	};
+	return {
+		field: options.binaryPropertyName ?? DEFAULT_SCORE_REPORT_FIELD,
+		timeoutMs: (options.timeoutSeconds ?? DEFAULT_SCORE_REPORT_TIMEOUT_SECONDS) * 1000,
+		maxBytes: Math.floor((options.maxSizeMb ?? DEFAULT_SCORE_REPORT_MAX_SIZE_MB) * BYTES_PER_MB),
+		allowedHosts: context.getNodeParameter('scoreReportAllowedHosts', '') as string,
 	};
 }
 

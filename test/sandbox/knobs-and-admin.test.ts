@@ -173,6 +173,7 @@ describe('sandbox knobs', () => {
 			dropNext: null,
 			duplicateDeliveries: true,
 			resultVariant: null,
+			scoreReportFormat: 'html',
 		});
 	});
 
@@ -338,6 +339,7 @@ describe('sandbox admin endpoints', () => {
 			dropNext: null,
 			duplicateDeliveries: false,
 			resultVariant: null,
+			scoreReportFormat: 'html',
 		});
 		expect((await adminGet(sandbox.url, '/sandbox/stats')).body).toMatchObject({
 			requests: 0,
