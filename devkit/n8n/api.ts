@@ -298,6 +298,25 @@ export class N8nApi {
 		return result.executionId;
 	}
 
+	/**
+	 * "Execute workflow" on a workflow whose trigger is not pinned: n8n registers the trigger's test webhook
+	 * (/webhook-test/<path>) and waits for one call, which then runs the workflow in manual mode, where pinned
+	 * data of the other nodes is used. Same request shapes as startManualRun on both lines.
+	 */
+	async listenForTestEvent(workflowId: string, triggerName: string): Promise<void> {
+		const workflowData = await this.getWorkflow(workflowId);
+		const result = await this.client.rest<{ executionId?: string; waitingForWebhook?: boolean }>(
+			'POST',
+			`/rest/workflows/${workflowId}/run`,
+			{ workflowData, triggerToStartFrom: { name: triggerName } },
+		);
+		if (!result.waitingForWebhook) {
+			throw new Error(
+				`n8n is not waiting for a test event of workflow ${workflowId}: ${JSON.stringify(result)}`,
+			);
+		}
+	}
+
 	/** Starts a manual run and waits for it to finish; returns the stored execution with its data. */
 	async runManually(
 		workflowId: string,

@@ -5,11 +5,14 @@
  * node descriptions), and a run with the ATS and office nodes' data pinned (n8n's pinData, since no real
  * Workable or Google account is reachable here) makes the iTEP steps really run against the sandbox.
  */
+import { adminPost, fulfillment } from '../../devkit/sandboxClient';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
+import type { SenderAuth } from '../../sandbox/webhookAuth';
 import {
 	e2eVersions,
 	executionError,
 	nodeOutput,
+	nodeOutputItems,
 	templateProblems,
 	timed,
 	type N8nInstance,
@@ -17,12 +20,24 @@ import {
 import { describeE2e, loadExample, startLine, stopLine } from './support';
 
 const API_KEY = 'e2e-templates-api-key';
+const WEBHOOK_SECRET = 'e2e-templates-webhook-secret-4Rk9';
+const HMAC: SenderAuth = {
+	mode: 'hmac',
+	headerName: 'X-Itep-Webhook-Signature',
+	secrets: [WEBHOOK_SECRET],
+	encoding: 'hex',
+};
 
 describeE2e.each(e2eVersions())('n8n %s: ATS-chained templates', (version) => {
 	let n8n: N8nInstance;
 	let sandbox: RunningSandbox;
 	const credentialIds: Record<string, string> = {};
 	const timings: Record<string, number> = {};
+	/** The credential placeholders one template has (loadExample insists each given one is there). */
+	const pick = (...placeholders: string[]) =>
+		Object.fromEntries(
+			placeholders.map((placeholder) => [placeholder, credentialIds[placeholder]]),
+		);
 
 	beforeAll(async () => {
 		sandbox = await startSandbox({ port: 0, apiKeys: [API_KEY], inventorySize: 3 });
@@ -35,6 +50,20 @@ describeE2e.each(e2eVersions())('n8n %s: ATS-chained templates', (version) => {
 			await n8n.api.createCredential('Workable account', 'workableApi', {
 				subdomain: 'example',
 				accessToken: 'not-a-real-token',
+			})
+		).id;
+		credentialIds.ITEP_WEBHOOK_CREDENTIAL_ID = (
+			await n8n.api.createCredential('iTEP webhook', 'itepWebhookSignatureApi', {
+				secret: WEBHOOK_SECRET,
+				signatureHeader: 'X-Itep-Webhook-Signature',
+				encoding: 'hex',
+				signedTimestamp: false,
+			})
+		).id;
+		credentialIds.GOOGLE_DRIVE_CREDENTIAL_ID = (
+			await n8n.api.createCredential('Google Drive account', 'googleDriveOAuth2Api', {
+				clientId: 'not-a-real-client',
+				clientSecret: 'not-a-real-secret',
 			})
 		).id;
 		credentialIds.GOOGLE_SHEETS_CREDENTIAL_ID = (
@@ -51,7 +80,10 @@ describeE2e.each(e2eVersions())('n8n %s: ATS-chained templates', (version) => {
 	});
 
 	test('Workable candidate moved -> iTEP STX -> Google Sheets: imports clean, and the STX really runs', async () => {
-		const template = loadExample('ats-workable-candidate-stx.json', credentialIds);
+		const template = loadExample(
+			'ats-workable-candidate-stx.json',
+			pick('ITEP_API_CREDENTIAL_ID', 'WORKABLE_CREDENTIAL_ID', 'GOOGLE_SHEETS_CREDENTIAL_ID'),
+		);
 		const nodeTypes = await n8n.api.nodeTypes();
 		expect(templateProblems(template, nodeTypes)).toEqual([]);
 		// Control: the same check on this n8n's descriptions sees an emptied required field in each kind of node.
@@ -114,5 +146,111 @@ describeE2e.each(e2eVersions())('n8n %s: ATS-chained templates', (version) => {
 				(item) => item.json,
 			),
 		);
+	});
+	/**
+	 * iTEP Result -> score report downloaded -> Drive upload -> Sheets row, with the Google nodes pinned. Pinned
+	 * data is used only in manual runs, so the trigger listens for a test event (its /webhook-test/ URL, which
+	 * the sandbox's tracking code points at) and the sandbox really delivers a signed result to it.
+	 */
+	async function deliverToTestWebhook(template: ReturnType<typeof loadExample>, track: string) {
+		const workflow = await n8n.api.createWorkflow(template);
+		const trigger = template.nodes.find((node) => node.name === 'iTEP Result');
+		const registered = await adminPost(sandbox.url, '/sandbox/tracking-codes', {
+			code: track,
+			url: `${n8n.baseUrl}/webhook-test/${String(trigger?.parameters.path)}`,
+			auth: HMAC,
+		});
+		expect(registered.status).toBe(201);
+		await n8n.api.listenForTestEvent(workflow.id, 'iTEP Result');
+		const answer = await fulfillment(
+			sandbox.url,
+			{
+				'product-code': 'GTX-Academic-Plus',
+				track,
+				'assigned-to': { 'student-name': 'Ana Example' },
+			},
+			{ apiKey: API_KEY },
+		);
+		expect(answer.status).toBe(200);
+		const testId = answer.body['test-id'] as string;
+		const steps = sandbox.completeNext({ testId });
+		await Promise.all(steps.map((step) => step.settled));
+		const execution = await n8n.api.waitForNewExecution(workflow.id);
+		const delivery = sandbox.state.deliveries.find((entry) => entry.testId === testId);
+		expect(delivery?.outcome).toBe('delivered');
+		return { execution, testId };
+	}
+
+	test('iTEP result -> score report -> Google Drive -> Google Sheets: imports clean, and the report really arrives', async () => {
+		const template = loadExample(
+			'result-score-report-to-drive-sheets.json',
+			pick(
+				'ITEP_WEBHOOK_CREDENTIAL_ID',
+				'GOOGLE_DRIVE_CREDENTIAL_ID',
+				'GOOGLE_SHEETS_CREDENTIAL_ID',
+			),
+		);
+		expect(templateProblems(template, await n8n.api.nodeTypes())).toEqual([]);
+
+		const { value: run, ms } = await timed(() => deliverToTestWebhook(template, 'E2E-HR'));
+		timings['templates.scoreReportRunMs'] = ms;
+		const { execution, testId } = run;
+		expect(executionError(execution)).toBeUndefined();
+		expect(execution).toMatchObject({ status: 'success', mode: 'manual' });
+
+		const report = await fetch(`${sandbox.url}/sandbox/score-report/${testId}`);
+		const reportBytes = Buffer.from(await report.arrayBuffer());
+		const [triggerItem] = nodeOutputItems(execution, 'iTEP Result');
+		expect(triggerItem.json).toMatchObject({ testId, event: 'completed' });
+		expect(triggerItem.json).not.toHaveProperty('scoreReportError');
+		expect(triggerItem.binary?.scoreReport).toMatchObject({
+			mimeType: 'text/html',
+			fileName: `${testId}-score-report.html`,
+		});
+		// The bytes n8n kept are the bytes the sandbox serves for that test.
+		const kept = await n8n.api.binaryBytes(triggerItem.binary!.scoreReport);
+		expect(reportBytes.length).toBeGreaterThan(500);
+		expect(kept.equals(reportBytes)).toBe(true);
+
+		// The IF sent the file to the (pinned) Drive upload; the row has the result and the pinned file link.
+		const ran = Object.keys(execution.data.resultData.runData);
+		expect(ran).toContain('Upload Score Report');
+		const results = sandbox.state.tests.find((test) => test.testId === testId)?.results;
+		expect(nodeOutput(execution, 'Sheet Row')).toEqual([
+			{
+				'Test ID': testId,
+				OID: sandbox.state.tests.find((test) => test.testId === testId)?.oid,
+				CEFR: results?.overallCefr,
+				Level: String(results?.overallLevel),
+				'Test Date': results?.finishedAt.slice(0, 10),
+				'Score Report': 'https://drive.google.com/file/d/1xQ7pinnedDriveFileId/view',
+				'Report Problem': '',
+			},
+		]);
+	});
+
+	test('the same template as imported, before Allowed Hosts is set for the real host: the result still arrives, with the reason', async () => {
+		const template = loadExample(
+			'result-score-report-to-drive-sheets.json',
+			pick(
+				'ITEP_WEBHOOK_CREDENTIAL_ID',
+				'GOOGLE_DRIVE_CREDENTIAL_ID',
+				'GOOGLE_SHEETS_CREDENTIAL_ID',
+			),
+		);
+		for (const node of template.nodes) {
+			if (node.name === 'iTEP Result') {
+				node.parameters.path = 'itep-score-reports-elsewhere';
+				node.parameters.scoreReportAllowedHosts = 'reports.itep.example';
+			}
+		}
+		const { execution, testId } = await deliverToTestWebhook(template, 'E2E-HR-2');
+		expect(executionError(execution)).toBeUndefined();
+		const ran = Object.keys(execution.data.resultData.runData);
+		expect(ran).not.toContain('Upload Score Report');
+		const [row] = nodeOutput(execution, 'Sheet Row');
+		expect(row['Test ID']).toBe(testId);
+		expect(row['Score Report']).toBe('');
+		expect(String(row['Report Problem'])).toMatch(/127\.0\.0\.1|not allowed|Allowed Hosts/i);
 	});
 });
