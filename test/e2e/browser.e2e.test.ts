@@ -69,6 +69,8 @@ const UI_TIMEOUT_MS = 20_000;
 const FULFILLMENT_EXAMPLE = 'candidate-applied-stx.json';
 const RESULTS_EXAMPLE = 'result-received-record.json';
 const INVENTORY_EXAMPLE = 'inventory-low-stock-alert.json';
+const SCORE_REPORT_EXAMPLE = 'result-score-report-to-drive-sheets.json';
+const AGENT_EXAMPLE = 'ai-agent-itep-tool.json';
 const ICON = `img[src*="/icons/${ITEP_PACKAGE}/"]`;
 
 const describeE2e = process.env.ITEP_E2E === '1' ? describe : describe.skip;
@@ -124,12 +126,35 @@ describeBrowser.each(browserVersions.length > 0 ? browserVersions : ['(no 2.x li
 					value: 'browser-e2e-form-secret',
 				},
 			);
-			for (const file of [FULFILLMENT_EXAMPLE, RESULTS_EXAMPLE, INVENTORY_EXAMPLE]) {
+			// Never used here: the nodes that would use them are not executed.
+			const otherCredentials: Record<string, string> = {};
+			for (const [placeholder, name, type] of [
+				['GOOGLE_DRIVE_CREDENTIAL_ID', 'Google Drive account', 'googleDriveOAuth2Api'],
+				['GOOGLE_SHEETS_CREDENTIAL_ID', 'Google Sheets account', 'googleSheetsOAuth2Api'],
+			]) {
+				otherCredentials[placeholder] = (
+					await n8n.api.createCredential(name, type, {
+						clientId: 'not-a-real-client',
+						clientSecret: 'not-a-real-secret',
+					})
+				).id;
+			}
+			otherCredentials.OPENAI_CREDENTIAL_ID = (
+				await n8n.api.createCredential('OpenAI account', 'openAiApi', { apiKey: 'not-a-real-key' })
+			).id;
+			for (const file of [
+				FULFILLMENT_EXAMPLE,
+				RESULTS_EXAMPLE,
+				INVENTORY_EXAMPLE,
+				SCORE_REPORT_EXAMPLE,
+				AGENT_EXAMPLE,
+			]) {
 				const workflow = await n8n.api.createWorkflow(
 					loadExample(file, {
-						itepApi: itepCredential.id,
-						itepWebhookSignatureApi: webhookCredential.id,
-						candidateForm: formCredential.id,
+						ITEP_API_CREDENTIAL_ID: itepCredential.id,
+						ITEP_WEBHOOK_CREDENTIAL_ID: webhookCredential.id,
+						CANDIDATE_FORM_CREDENTIAL_ID: formCredential.id,
+						...otherCredentials,
 					}),
 				);
 				workflowIds[file] = workflow.id;
@@ -332,6 +357,39 @@ describeBrowser.each(browserVersions.length > 0 ? browserVersions : ['(no 2.x li
 			});
 		});
 
+		test('the iTEP Trigger panel shows Download Score Report with its Allowed Hosts', async () => {
+			await step('triggerScoreReport', async () => {
+				const node = await openWorkflow(workflowIds[SCORE_REPORT_EXAMPLE], 'iTEP Result');
+				const ndv = await openNodePanel(node);
+				for (const label of ['Download Score Report', 'Allowed Hosts', 'Score Report Options']) {
+					await visible(parameterLabel(ndv, label), `the "${label}" field`);
+				}
+				expect(
+					await parameterInput(ndv, 'scoreReportAllowedHosts')
+						.locator('input, textarea')
+						.first()
+						.inputValue(),
+				).toBe('127.0.0.1');
+				await parameterLabel(ndv, 'Download Score Report').scrollIntoViewIfNeeded();
+				await parkMouse();
+				await screenshot('itep-trigger-score-report.png');
+				await closeNodePanel();
+			});
+		});
+
+		test('the iTEP tool of an AI agent shows its Tool Description, which says what a call spends', async () => {
+			await step('toolNode', async () => {
+				const node = await openWorkflow(workflowIds[AGENT_EXAMPLE], 'Get a test ID in iTEP');
+				const ndv = await openNodePanel(node);
+				await visible(parameterLabel(ndv, 'Tool Description'), 'the "Tool Description" field');
+				expect(
+					await parameterInput(ndv, 'toolDescription').locator('textarea').first().inputValue(),
+				).toMatch(/^Gets an iTEP English test ID for one candidate.*Each call spends one test ID/s);
+				await screenshot('itep-tool-panel.png');
+				await closeNodePanel();
+			});
+		});
+
 		test('the node panel search finds "iTEP" under our name and icon, and adds the node', async () => {
 			await step('nodeCreator', async () => {
 				await page.goto(editorUrl('/workflow/new'));
@@ -519,15 +577,10 @@ async function visible(locator: Locator, what: string): Promise<void> {
  * The HTTP Request nodes keep the example's http://127.0.0.1:8787 (the sandbox port of `npm start`): nothing is
  * executed here, and the canvas screenshot then shows what the demo shows and stays the same from run to run.
  */
-function loadExample(
-	file: string,
-	credentialIds: { itepApi: string; itepWebhookSignatureApi: string; candidateForm: string },
-): WorkflowInput {
-	const text = fs
-		.readFileSync(path.join(REPO_ROOT, 'examples', file), 'utf8')
-		.replaceAll('ITEP_API_CREDENTIAL_ID', credentialIds.itepApi)
-		.replaceAll('ITEP_WEBHOOK_CREDENTIAL_ID', credentialIds.itepWebhookSignatureApi)
-		.replaceAll('CANDIDATE_FORM_CREDENTIAL_ID', credentialIds.candidateForm);
+function loadExample(file: string, credentialIds: Record<string, string>): WorkflowInput {
+	let text = fs.readFileSync(path.join(REPO_ROOT, 'examples', file), 'utf8');
+	for (const [placeholder, id] of Object.entries(credentialIds))
+		text = text.replaceAll(placeholder, id);
 	const workflow = JSON.parse(text) as WorkflowInput;
 	const placeholders = workflow.nodes.filter((node) =>
 		Object.values(node.credentials ?? {}).some((c) => /_ID$/.test(c.id)),

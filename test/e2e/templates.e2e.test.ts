@@ -11,6 +11,7 @@ import type { SenderAuth } from '../../sandbox/webhookAuth';
 import {
 	e2eVersions,
 	executionError,
+	ITEP_TOOL_NODE_TYPE,
 	nodeOutput,
 	nodeOutputItems,
 	templateProblems,
@@ -41,7 +42,7 @@ describeE2e.each(e2eVersions())('n8n %s: ATS-chained templates', (version) => {
 
 	beforeAll(async () => {
 		sandbox = await startSandbox({ port: 0, apiKeys: [API_KEY], inventorySize: 3 });
-		n8n = await startLine(version, timings, 'templates');
+		n8n = await startLine(version, timings, 'templates', [ITEP_TOOL_NODE_TYPE]);
 		credentialIds.ITEP_API_CREDENTIAL_ID = (
 			await n8n.api.createItepCredential({ apiKey: API_KEY, baseUrl: sandbox.url }, 'iTEP sandbox')
 		).id;
@@ -59,6 +60,9 @@ describeE2e.each(e2eVersions())('n8n %s: ATS-chained templates', (version) => {
 				encoding: 'hex',
 				signedTimestamp: false,
 			})
+		).id;
+		credentialIds.OPENAI_CREDENTIAL_ID = (
+			await n8n.api.createCredential('OpenAI account', 'openAiApi', { apiKey: 'not-a-real-key' })
 		).id;
 		credentialIds.GOOGLE_DRIVE_CREDENTIAL_ID = (
 			await n8n.api.createCredential('Google Drive account', 'googleDriveOAuth2Api', {
@@ -252,5 +256,17 @@ describeE2e.each(e2eVersions())('n8n %s: ATS-chained templates', (version) => {
 		expect(row['Test ID']).toBe(testId);
 		expect(row['Score Report']).toBe('');
 		expect(String(row['Report Problem'])).toMatch(/127\.0\.0\.1|not allowed|Allowed Hosts/i);
+	});
+	test('AI agent with the iTEP tool: every node exists at its version with no parameter issues', async () => {
+		// Running an agent needs a model: test/e2e/agent.e2e.test.ts runs the same shape against a scripted one.
+		const template = loadExample(
+			'ai-agent-itep-tool.json',
+			pick('ITEP_API_CREDENTIAL_ID', 'OPENAI_CREDENTIAL_ID'),
+		);
+		expect(templateProblems(template, await n8n.api.nodeTypes())).toEqual([]);
+		const workflow = await n8n.api.createWorkflow(template);
+		expect((await n8n.api.getWorkflow(workflow.id)).nodes.map((node) => node.type)).toContain(
+			ITEP_TOOL_NODE_TYPE,
+		);
 	});
 });
