@@ -154,7 +154,7 @@ export const triggerProperties: INodeProperties[] = [
 		placeholder: 'e.g. reports.example.com, *.example.org',
 		displayOptions: { show: { downloadScoreReport: [true] } },
 		description:
-			'Host names the score report may be downloaded from (redirects included), separated by commas. *.example.com allows every subdomain of example.com; ports are not checked. The URL comes with the delivery, so this stops a forged one from making n8n fetch internal addresses. iTEP does not publish the host of its score report URLs: take it from scoreReportUrl of a real delivery.',
+			'Host names the score report may be downloaded from (redirects included), separated by commas, spaces or new lines. *.example.com allows every subdomain of example.com; ports are not checked. The URL comes with the delivery, so this stops a forged one from making n8n fetch internal addresses. iTEP does not publish the host of its score report URLs: take it from scoreReportUrl of a real delivery.',
 	},
 	{
 		displayName: 'Score Report Options',

@@ -15,11 +15,12 @@ import {
 	type AuthenticationMode,
 } from './description';
 import {
-	BYTES_PER_MB,
+	checkScoreReportSettings,
 	DEFAULT_SCORE_REPORT_FIELD,
 	DEFAULT_SCORE_REPORT_MAX_SIZE_MB,
 	DEFAULT_SCORE_REPORT_TIMEOUT_SECONDS,
 	downloadScoreReport,
+	scoreReportFailure,
 	type ScoreReportSettings,
 } from './scoreReport';
 
@@ -109,7 +110,24 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 		{ ...(result as unknown as IDataObject), deliveryId: id },
 	]);
 	if (this.getNodeParameter('downloadScoreReport', false) as boolean) {
-		await attachScoreReport.call(this, items[0], result);
+		const settings = readScoreReportSettings(this);
+		if (!settings.ok) {
+			reportScoreReportError.call(this, items[0], result, scoreReportFailure(settings.error));
+		} else {
+			try {
+				await attachScoreReport.call(this, items[0], result, settings.settings);
+			} catch (error) {
+				// downloadScoreReport reports every failure it knows; anything else must not cost the result
+				// either, since a repeat of this delivery is now dropped. Its message may hold the URL: not used.
+				const kind = error instanceof Error ? error.name : typeof error;
+				reportScoreReportError.call(
+					this,
+					items[0],
+					result,
+					scoreReportFailure(`an unexpected error (${kind})`),
+				);
+			}
+		}
 	}
 	return {
 		workflowData: [items],
@@ -117,16 +135,13 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 	};
 }
 
-/**
- * Downloads the score report into the item's binary data; when that fails the item gets `scoreReportError`
- * instead (and the n8n log a warning without the URL, whose query may hold an access token).
- */
+/** Downloads the score report into the item's binary data, or reports why not. */
 async function attachScoreReport(
 	this: IWebhookFunctions,
 	item: INodeExecutionData,
 	result: ItepResult,
+	settings: ScoreReportSettings,
 ): Promise<void> {
-	const settings = readScoreReportSettings(this);
 	const outcome = await downloadScoreReport(
 		this.helpers,
 		{ testId: result.testId, url: result.scoreReportUrl },
@@ -136,25 +151,59 @@ async function attachScoreReport(
 		item.binary = { [settings.field.trim()]: outcome.binary };
 		return;
 	}
-	item.json.scoreReportError = outcome.error;
+	reportScoreReportError.call(this, item, result, outcome.error);
+}
+
+/**
+ * The item gets `scoreReportError` instead of the file, and the n8n log a warning without the URL, whose
+ * query may hold an access token.
+ */
+function reportScoreReportError(
+	this: IWebhookFunctions,
+	item: INodeExecutionData,
+	result: ItepResult,
+	error: string,
+): void {
+	item.json.scoreReportError = error;
 	this.logger.warn(
-		`iTEP Trigger: ${outcome.error} (test ${JSON.stringify(result.testId.slice(0, 40))}); the result is emitted without it`,
+		`iTEP Trigger: ${error} (test ${JSON.stringify(result.testId.slice(0, 40))}); the result is emitted without it`,
 		logContext(this),
 	);
 }
 
-function readScoreReportSettings(context: IWebhookFunctions): ScoreReportSettings {
-	const options = context.getNodeParameter('scoreReportOptions', {}) as {
-		binaryPropertyName?: string;
-		maxSizeMb?: number;
-		timeoutSeconds?: number;
+/** Each setting read on its own, so an expression that fails is named, and none can throw past here. */
+function readScoreReportSettings(
+	context: IWebhookFunctions,
+): ReturnType<typeof checkScoreReportSettings> {
+	const problems: string[] = [];
+	const read = (name: string, label: string, fallback: unknown): unknown => {
+		try {
+			return context.getNodeParameter(name, fallback);
+		} catch {
+			problems.push(`${label} could not be read (its expression failed)`);
+			return undefined;
+		}
 	};
-	return {
-		field: options.binaryPropertyName ?? DEFAULT_SCORE_REPORT_FIELD,
-		timeoutMs: (options.timeoutSeconds ?? DEFAULT_SCORE_REPORT_TIMEOUT_SECONDS) * 1000,
-		maxBytes: Math.floor((options.maxSizeMb ?? DEFAULT_SCORE_REPORT_MAX_SIZE_MB) * BYTES_PER_MB),
-		allowedHosts: context.getNodeParameter('scoreReportAllowedHosts', '') as string,
+	const raw = {
+		field: read(
+			'scoreReportOptions.binaryPropertyName',
+			'Score Report Options > Put Output File in Field',
+			DEFAULT_SCORE_REPORT_FIELD,
+		),
+		timeoutSeconds: read(
+			'scoreReportOptions.timeoutSeconds',
+			'Score Report Options > Timeout (Seconds)',
+			DEFAULT_SCORE_REPORT_TIMEOUT_SECONDS,
+		),
+		maxSizeMb: read(
+			'scoreReportOptions.maxSizeMb',
+			'Score Report Options > Max Size (MB)',
+			DEFAULT_SCORE_REPORT_MAX_SIZE_MB,
+		),
+		allowedHosts: read('scoreReportAllowedHosts', 'Allowed Hosts', ''),
 	};
+	if (problems.length) return { ok: false, error: problems[0] };
+	return checkScoreReportSettings(raw);
 }
 
 /**

@@ -29,6 +29,57 @@ export interface ScoreReportSettings {
 	allowedHosts: string;
 }
 
+/** The settings as n8n gives them: an expression can make any of them any type. */
+export interface RawScoreReportSettings {
+	field: unknown;
+	timeoutSeconds: unknown;
+	maxSizeMb: unknown;
+	allowedHosts: unknown;
+}
+
+/**
+ * Checks the settings before anything is fetched. The editor's limits do not bind an expression, and a NaN
+ * size cap would silently be no cap at all, so each is checked here and named when it cannot be used.
+ */
+export function checkScoreReportSettings(
+	raw: RawScoreReportSettings,
+): { ok: true; settings: ScoreReportSettings } | { ok: false; error: string } {
+	const inRange = (value: unknown, min: number, max: number): value is number =>
+		typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
+	if (typeof raw.field !== 'string') {
+		return { ok: false, error: 'Score Report Options > Put Output File in Field must be a name' };
+	}
+	if (!inRange(raw.timeoutSeconds, 1, 120)) {
+		return {
+			ok: false,
+			error: 'Score Report Options > Timeout (Seconds) must be a number from 1 to 120',
+		};
+	}
+	if (!inRange(raw.maxSizeMb, 0.01, 100)) {
+		return {
+			ok: false,
+			error: 'Score Report Options > Max Size (MB) must be a number from 0.01 to 100',
+		};
+	}
+	if (typeof raw.allowedHosts !== 'string') {
+		return { ok: false, error: 'Allowed Hosts must be text: host names separated by commas' };
+	}
+	return {
+		ok: true,
+		settings: {
+			field: raw.field,
+			timeoutMs: raw.timeoutSeconds * 1000,
+			maxBytes: Math.floor(raw.maxSizeMb * BYTES_PER_MB),
+			allowedHosts: raw.allowedHosts,
+		},
+	};
+}
+
+/** The message every failure is reported with. */
+export function scoreReportFailure(reason: string): string {
+	return failure(reason);
+}
+
 export type ScoreReportOutcome =
 	{ ok: true; binary: IBinaryData } | { ok: false; error: string; status?: number };
 
@@ -280,6 +331,8 @@ async function fetchReport(
 ): Promise<Fetched> {
 	let url = first;
 	for (let hop = 0; ; hop++) {
+		// The deadline passed while a redirect was read: no further request.
+		if (signal.aborted) return { ok: false, error: 'the download was stopped (timeout)' };
 		let response: FullResponse;
 		try {
 			response = (await helpers.httpRequest({

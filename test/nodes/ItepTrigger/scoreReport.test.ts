@@ -688,6 +688,57 @@ describe('Download Score Report through the webhook', () => {
 		expect(server.requests).toEqual([]);
 	});
 
+	test.each([
+		[
+			{ maxSizeMb: Number.NaN },
+			'Score Report Options > Max Size (MB) must be a number from 0.01 to 100',
+		],
+		[
+			{ maxSizeMb: 'abc' as unknown as number },
+			'Score Report Options > Max Size (MB) must be a number from 0.01 to 100',
+		],
+		[{ maxSizeMb: 0 }, 'Score Report Options > Max Size (MB) must be a number from 0.01 to 100'],
+		[
+			{ timeoutSeconds: Number.NaN },
+			'Score Report Options > Timeout (Seconds) must be a number from 1 to 120',
+		],
+		[
+			{ timeoutSeconds: 500 },
+			'Score Report Options > Timeout (Seconds) must be a number from 1 to 120',
+		],
+		[
+			{ binaryPropertyName: 7 as unknown as string },
+			'Score Report Options > Put Output File in Field must be a name',
+		],
+		[
+			{ allowedHosts: 7 as unknown as string },
+			'Allowed Hosts must be text: host names separated by commas',
+		],
+	] as Array<[Options, string]>)(
+		'settings an expression made unusable (%j): the result arrives with the option named, nothing is fetched',
+		async (options, message) => {
+			const server = await serve((_req, res) => res.end('report'));
+			const h = await startTrigger(options);
+			const reply = await deliver(h, { score_report_url: `${server.url}/r` });
+			expectEmittedWithError(reply, '50613490BP', `Score report not downloaded: ${message}`);
+			expect(server.requests).toEqual([]);
+		},
+	);
+
+	test('an expression that fails in a setting: the result still arrives (after the claim a repeat would be dropped)', async () => {
+		const server = await serve((_req, res) => res.end('report'));
+		const h = await startTrigger({
+			binaryPropertyName: "={{ $('No Such Node').first().json.field }}",
+		});
+		const reply = await deliver(h, { score_report_url: `${server.url}/r` });
+		expectEmittedWithError(
+			reply,
+			'50613490BP',
+			'Score report not downloaded: Score Report Options > Put Output File in Field could not be read (its expression failed)',
+		);
+		expect(server.requests).toEqual([]);
+	});
+
 	test('copies of one delivery arriving together: one execution, one download (it runs after the claim)', async () => {
 		const server = await serve((_req, res) => {
 			res.writeHead(200, { 'Content-Type': 'text/html' });
