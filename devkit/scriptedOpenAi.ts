@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * A scripted stand-in for OpenAI's Chat Completions API, for tests that run n8n's AI Agent with n8n's OpenAI
  * chat-model node: point an OpenAI credential's Base URL at `url` and every call the model node makes lands
@@ -121,7 +121,14 @@ export async function startScriptedOpenAi(options: ScriptedOpenAiOptions): Promi
 			});
 			return;
 		}
-		const reply = options.script(request, turn++);
+		let reply: ReturnType<typeof options.script>;
+		try {
+			reply = options.script(request, turn++);
+		} catch (error) {
+			// Answered 500 by the caller of handle(); the record says so too.
+			record.status = 500;
+			throw error;
+		}
 		record.reply = reply;
 		const toolCalls =
 			'toolCalls' in reply

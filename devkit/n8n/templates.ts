@@ -55,5 +55,29 @@ export function templateProblems(
 			problems.push(`"${node.name}": ${JSON.stringify(issues.parameters)}`);
 		}
 	}
+	problems.push(...connectionProblems(workflow));
+	return problems;
+}
+
+/** Connections that name a node the workflow lacks, and node names used twice (n8n keys both by name). */
+function connectionProblems(workflow: WorkflowInput): string[] {
+	const problems: string[] = [];
+	const names = new Set<string>();
+	for (const node of workflow.nodes) {
+		if (names.has(node.name)) problems.push(`"${node.name}": two nodes have this name`);
+		names.add(node.name);
+	}
+	for (const [source, outputs] of Object.entries(workflow.connections)) {
+		if (!names.has(source)) problems.push(`connection from "${source}", which is not a node`);
+		for (const slots of Object.values(outputs as Record<string, unknown[]>)) {
+			for (const targets of slots) {
+				for (const target of (targets as Array<{ node: string }> | null) ?? []) {
+					if (!names.has(target.node)) {
+						problems.push(`connection from "${source}" to "${target.node}", which is not a node`);
+					}
+				}
+			}
+		}
+	}
 	return problems;
 }

@@ -1,10 +1,13 @@
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- development tooling, never published: n8n's rules for node code do not apply */
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * The ATS-chained templates in real n8n (2.x and 1.x), as a user imports them: every node type exists in that
  * n8n at the template's version with no parameter issues (n8n-workflow's own checks against the instance's
  * node descriptions), and a run with the ATS and office nodes' data pinned (n8n's pinData, since no real
  * Workable or Google account is reachable here) makes the iTEP steps really run against the sandbox.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
 import { adminPost, fulfillment } from '../../devkit/sandboxClient';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
 import type { SenderAuth } from '../../sandbox/webhookAuth';
@@ -14,9 +17,11 @@ import {
 	ITEP_TOOL_NODE_TYPE,
 	nodeOutput,
 	nodeOutputItems,
+	REPO_ROOT,
 	templateProblems,
 	timed,
 	type N8nInstance,
+	type WorkflowInput,
 } from '../../devkit/n8n';
 import { describeE2e, loadExample, startLine, stopLine } from './support';
 
@@ -268,5 +273,22 @@ describeE2e.each(e2eVersions())('n8n %s: ATS-chained templates', (version) => {
 		expect((await n8n.api.getWorkflow(workflow.id)).nodes.map((node) => node.type)).toContain(
 			ITEP_TOOL_NODE_TYPE,
 		);
+	});
+
+	test('every template in examples/ has its node types at their versions, no parameter issues, sound connections', async () => {
+		const nodeTypes = await n8n.api.nodeTypes();
+		const files = fs
+			.readdirSync(path.join(REPO_ROOT, 'examples'))
+			.filter((file) => file.endsWith('.json'));
+		expect(files.length).toBeGreaterThanOrEqual(7);
+		const problems = files.flatMap((file) =>
+			templateProblems(
+				JSON.parse(
+					fs.readFileSync(path.join(REPO_ROOT, 'examples', file), 'utf8'),
+				) as WorkflowInput,
+				nodeTypes,
+			).map((problem) => `${file}: ${problem}`),
+		);
+		expect(problems).toEqual([]);
 	});
 });

@@ -26,6 +26,8 @@ export interface ExportRow {
 	testId: string;
 	testType: string;
 	state: 'available' | 'assigned' | 'otherStatus';
+	/** Whether the row has the Assigned To column at all (a spreadsheet reader leaves empty cells out). */
+	hasAssignedToColumn: boolean;
 }
 
 export interface RowProblem {
@@ -35,7 +37,11 @@ export interface RowProblem {
 	message: string;
 }
 
-export type RowReading = { ok: true; row: ExportRow } | { ok: false; problem: RowProblem };
+export type RowReading =
+	| { ok: true; row: ExportRow }
+	| { ok: false; problem: RowProblem }
+	/** Every cell empty: a spreadsheet program's trailing ",,,," line, not a row. */
+	| { ok: 'blank' };
 
 export interface StockThresholds {
 	/** Applies to every test type without its own threshold. */
@@ -77,6 +83,7 @@ export function readExportRow(
 		return problem(columns.testId, `${rowLabel(index)} is not a row of the export`);
 	}
 	const cells = cellsByHeader(value);
+	if ([...cells.values()].every((cell) => isBlank(cell.value))) return { ok: 'blank' };
 	const required = (column: string): string | RowReading => {
 		const cell = cells.get(normaliseHeader(column));
 		if (cell === undefined) {
@@ -103,7 +110,8 @@ export function readExportRow(
 	const status = required(columns.status);
 	if (typeof status !== 'string') return status;
 
-	const assigned = assignedToPopulated(cells.get(normaliseHeader(columns.assignedTo))?.value);
+	const assignedToCell = cells.get(normaliseHeader(columns.assignedTo));
+	const assigned = assignedToPopulated(assignedToCell?.value);
 	if (assigned === undefined) {
 		return problem(
 			columns.assignedTo,
@@ -112,7 +120,10 @@ export function readExportRow(
 	}
 	const state =
 		status.toLowerCase() !== 'ready' ? 'otherStatus' : assigned ? 'assigned' : 'available';
-	return { ok: true, row: { index, testId, testType, state } };
+	return {
+		ok: true,
+		row: { index, testId, testType, state, hasAssignedToColumn: assignedToCell !== undefined },
+	};
 }
 
 /**
@@ -124,13 +135,19 @@ export function summariseStock(
 	thresholds: StockThresholds,
 	alwaysReport: readonly string[] = [],
 ): TestTypeStock[] {
+	// Types are matched ignoring case and surrounding spaces; an item shows the export's spelling, or the
+	// setting's for a type the export does not mention.
 	const byType = new Map<string, TestTypeStock>();
+	const thresholdOf = new Map<string, number>();
+	for (const [testType, threshold] of thresholds.byType)
+		thresholdOf.set(typeKey(testType), threshold);
 	const entry = (testType: string): TestTypeStock => {
-		let stock = byType.get(testType);
+		const key = typeKey(testType);
+		let stock = byType.get(key);
 		if (!stock) {
-			const threshold = thresholds.byType.get(testType) ?? thresholds.default;
+			const threshold = thresholdOf.get(key) ?? thresholds.default;
 			stock = {
-				testType,
+				testType: testType.trim(),
 				available: 0,
 				assignedNotStarted: 0,
 				otherStatus: 0,
@@ -140,7 +157,7 @@ export function summariseStock(
 				belowThreshold: false,
 				rows: [],
 			};
-			byType.set(testType, stock);
+			byType.set(key, stock);
 		}
 		return stock;
 	};
@@ -164,6 +181,11 @@ export function summariseStock(
 	return stocks;
 }
 
+/** How test types are compared: "academic-plus " in a setting is the export's "Academic-Plus". */
+export function typeKey(testType: string): string {
+	return testType.trim().toLowerCase();
+}
+
 /** A test ID listed twice makes every count doubtful: the later row is the problem. */
 export function findDuplicateTestIds(
 	rows: readonly ExportRow[],
@@ -179,16 +201,19 @@ export function findDuplicateTestIds(
 			problems.push({
 				index: row.index,
 				column: columns.testId,
-				message: `${rowLabel(row.index)}: test ID ${row.testId} is also on ${rowLabel(earlier)}; the export should list each test ID once`,
+				message: `${rowLabel(row.index)}: test ID ${row.testId} is also on input item ${earlier + 1}; the export should list each test ID once`,
 			});
 		}
 	}
 	return problems;
 }
 
-/** "input item 3 (row 4 of the export, under its header)": users count from 1, n8n's item index from 0. */
+/**
+ * "Input item 3": users count from 1, n8n's item index from 0. Not a spreadsheet row number: readers skip
+ * blank lines, and Extract From File can start below the first line.
+ */
 export function rowLabel(index: number): string {
-	return `Input item ${index + 1} (row ${index + 2} of the export, under its header)`;
+	return `Input item ${index + 1}`;
 }
 
 function cellsByHeader(row: object): Map<string, { header: string; value: unknown }> {
@@ -232,6 +257,12 @@ function assignedToPopulated(value: unknown): boolean | undefined {
 	if (typeof value === 'number') return true;
 	if (typeof value === 'object' && !Array.isArray(value)) return Object.keys(value).length > 0;
 	return undefined;
+}
+
+function isBlank(value: unknown): boolean {
+	return (
+		value === undefined || value === null || (typeof value === 'string' && value.trim() === '')
+	);
 }
 
 function describe(value: unknown): string {

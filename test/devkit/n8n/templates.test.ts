@@ -51,4 +51,25 @@ describe('templateProblems', () => {
 			'"Other": n8n-nodes-base.nope version 1 is not in this n8n',
 		]);
 	});
+
+	test('connections to a node that is not there, and a name used twice, are reported', () => {
+		const node = stx({ email: 'a@example.com' });
+		expect(
+			templateProblems(
+				{
+					name: 't',
+					nodes: [node, { ...node }],
+					connections: {
+						STX: { main: [[{ node: 'Renamed', type: 'main', index: 0 }]] },
+						Gone: { main: [[{ node: 'STX', type: 'main', index: 0 }]] },
+					},
+				},
+				descriptions,
+			),
+		).toEqual([
+			'"STX": two nodes have this name',
+			'connection from "STX" to "Renamed", which is not a node',
+			'connection from "Gone", which is not a node',
+		]);
+	});
 });

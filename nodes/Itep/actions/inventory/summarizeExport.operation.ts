@@ -10,7 +10,9 @@ import {
 	DEFAULT_INVENTORY_COLUMNS,
 	findDuplicateTestIds,
 	readExportRow,
+	rowLabel,
 	summariseStock,
+	typeKey,
 	type ExportRow,
 	type InventoryColumns,
 	type RowProblem,
@@ -154,12 +156,36 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const rows: ExportRow[] = [];
 	const problems: RowProblem[] = [];
 	items.forEach((item, index) => {
-		// Always Output Data on an empty export gives one item with no fields: no rows, not a bad row.
-		if (Object.keys(item.json).length === 0) return;
+		if (Object.keys(item.json).length === 0) {
+			// A download connected straight here: a file, no fields. Read as "no rows" it would report every
+			// type as sold out.
+			if (item.binary && Object.keys(item.binary).length) {
+				throw new NodeOperationError(
+					this.getNode(),
+					`${rowLabel(index)} is a file, not a row of the export: put Extract From File between the download and this node`,
+					{ itemIndex: index },
+				);
+			}
+			// Always Output Data on an empty export gives one item with no fields: no rows, not a bad row.
+			return;
+		}
 		const reading = readExportRow(item.json, index, columns);
+		if (reading.ok === 'blank') return;
 		if (reading.ok) rows.push(reading.row);
 		else problems.push(reading.problem);
 	});
+	// A missing Assigned To cell counts as empty, so a header that matches nothing would turn every assigned
+	// test ID into an available one: the low-stock alert would never fire.
+	if (rows.length && !rows.some((row) => row.hasAssignedToColumn)) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`No row of the export has the column "${columns.assignedTo}"`,
+			{
+				description:
+					"Set Options > Assigned To Column to the export's header. If the header is right and nothing is assigned, turn on Include Empty Cells in Extract From File (spreadsheet readers leave empty cells out).",
+			},
+		);
+	}
 	const duplicates = findDuplicateTestIds(rows, columns);
 	problems.push(...duplicates);
 	problems.sort((left, right) => left.index - right.index);
@@ -255,7 +281,7 @@ function readThresholds(this: IExecuteFunctions): StockThresholds {
 				description: 'Enter the test type as the export writes it, e.g. Academic-Plus.',
 			});
 		}
-		if (byType.has(testType)) {
+		if ([...byType.keys()].some((known) => typeKey(known) === typeKey(testType))) {
 			throw new NodeOperationError(this.getNode(), `${label} repeats the test type "${testType}"`, {
 				description: 'Give each test type one threshold.',
 			});
@@ -273,5 +299,6 @@ function splitTestTypes(text: string): string[] {
 		.split(',')
 		.map((type) => type.trim())
 		.filter(Boolean);
-	return [...new Set(types)];
+	const seen = new Set<string>();
+	return types.filter((type) => !seen.has(typeKey(type)) && seen.add(typeKey(type)));
 }

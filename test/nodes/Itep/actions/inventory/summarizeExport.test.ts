@@ -243,7 +243,7 @@ describe('iTEP node, Inventory > Summarize Export', () => {
 			row('3AP', 'Academic-Plus', ''),
 		]);
 		expect(error.message).toBe(
-			'Input item 2 (row 3 of the export, under its header) has no column "Test Type" (its columns: "Test ID", "Type", "Status"). Set the column name under Options if your export calls it something else.',
+			'Input item 2 has no column "Test Type" (its columns: "Test ID", "Type", "Status"). Set the column name under Options if your export calls it something else.',
 		);
 		expect(error.context?.itemIndex).toBe(1);
 		expect(error.description).toContain('1 more row(s) cannot be read either. Nothing was counted');
@@ -275,25 +275,23 @@ describe('iTEP node, Inventory > Summarize Export', () => {
 				unreadableRows: 4,
 			},
 			{
-				error: 'Input item 2 (row 3 of the export, under its header): "Status" is empty',
+				error: 'Input item 2: "Status" is empty',
 				column: 'Status',
 				itemIndex: 1,
 			},
 			{
 				error:
-					'Input item 3 (row 4 of the export, under its header): test ID 1AP is also on Input item 1 (row 2 of the export, under its header); the export should list each test ID once',
+					'Input item 3: test ID 1AP is also on input item 1; the export should list each test ID once',
 				column: 'Test ID',
 				itemIndex: 2,
 			},
 			{
-				error:
-					'Input item 4 (row 5 of the export, under its header): "Test ID" holds a list, not text',
+				error: 'Input item 4: "Test ID" holds a list, not text',
 				column: 'Test ID',
 				itemIndex: 3,
 			},
 			{
-				error:
-					'Input item 5 (row 6 of the export, under its header): "Assigned To" holds a boolean, not text',
+				error: 'Input item 5: "Assigned To" holds a boolean, not text',
 				column: 'Assigned To',
 				itemIndex: 4,
 			},
@@ -308,7 +306,7 @@ describe('iTEP node, Inventory > Summarize Export', () => {
 
 	test('test types and headers from the file never become properties of shared objects', async () => {
 		const rows = JSON.parse(
-			'[{"Test ID":"1","Test Type":"__proto__","Status":"Ready"},{"Test ID":"2","Test Type":"constructor","Status":"Ready"},{"__proto__":"x","Test ID":"3","Test Type":"toString","Status":"Ready"}]',
+			'[{"Test ID":"1","Test Type":"__proto__","Status":"Ready","Assigned To":""},{"Test ID":"2","Test Type":"constructor","Status":"Ready"},{"__proto__":"x","Test ID":"3","Test Type":"toString","Status":"Ready"}]',
 		) as IDataObject[];
 		const output = await summarize(rows);
 		expect(output.map((item) => [item.json.testType, item.json.available])).toEqual([
@@ -346,5 +344,70 @@ describe('iTEP node, Inventory > Summarize Export', () => {
 				})
 			).message,
 		).toBe('Thresholds per Test Type, entry 1 has no test type');
+	});
+
+	test('a file instead of rows (Extract From File left out) is refused, not read as an empty export', async () => {
+		const [output] = await runNode({
+			nodeType: new Itep(),
+			parameters: {
+				resource: 'inventory',
+				operation: 'summarizeExport',
+				alwaysReport: 'Academic-Plus',
+			},
+			items: [
+				{
+					json: {},
+					binary: {
+						data: { data: '', mimeType: 'text/csv', fileName: 'available-tests.csv' },
+					},
+				},
+			],
+		}).catch((error: Error) => [[{ json: { thrown: error.message } }]]);
+		expect(output.map((item) => item.json)).toEqual([
+			{
+				thrown:
+					'Input item 1 is a file, not a row of the export: put Extract From File between the download and this node',
+			},
+		]);
+	});
+
+	test('an Assigned To column no row has stops the node: a wrong header would count every assigned test ID as available', async () => {
+		const error = await summarizeExpectingError([
+			{ 'Test ID': '1AP', 'Test Type': 'Academic-Plus', Status: 'Ready', AssignedTo: '{"a":1}' },
+			{ 'Test ID': '2AP', 'Test Type': 'Academic-Plus', Status: 'Ready', AssignedTo: '' },
+		]);
+		expect(error.message).toBe('No row of the export has the column "Assigned To"');
+		expect(error.description).toContain('Options > Assigned To Column');
+		expect(error.description).toContain('Include Empty Cells');
+	});
+
+	test('test types in the settings match the export ignoring case and surrounding spaces', async () => {
+		const output = await summarize([row('1AP', 'Academic-Plus'), row('2AP', 'Academic-Plus')], {
+			thresholdsByType: { threshold: [{ testType: ' academic-plus ', threshold: 3 }] },
+			alwaysReport: 'ACADEMIC-PLUS',
+			options: { includeTestIds: false },
+		});
+		expect(output.map((item) => item.json)).toEqual([
+			{
+				testType: 'Academic-Plus',
+				available: 2,
+				assignedNotStarted: 0,
+				otherStatus: 0,
+				total: 2,
+				threshold: 3,
+				belowThreshold: true,
+			},
+		]);
+	});
+
+	test('rows with every cell empty (a spreadsheet program\'s trailing ",,,," lines) are not rows', async () => {
+		const output = await summarize([
+			row('1AP', 'Academic-Plus'),
+			{ 'Test ID': '', 'Test Type': '', Status: '', 'Assigned To': '', OID: '' },
+			{ 'Test ID': ' ', 'Test Type': null, Status: '', 'Assigned To': '' },
+		]);
+		expect(output.map((item) => [item.json.testType, item.json.total])).toEqual([
+			['Academic-Plus', 1],
+		]);
 	});
 });
