@@ -51,14 +51,7 @@ export function sendText(
 	contentType: string,
 	headers: Record<string, string> = {},
 ): void {
-	if (res.headersSent || res.destroyed) return;
-	res.writeHead(status, {
-		'Content-Type': contentType,
-		'Content-Length': String(Buffer.byteLength(text)),
-		'Cache-Control': 'no-store',
-		...headers,
-	});
-	res.end(text);
+	sendBytes(res, status, Buffer.from(text, 'utf8'), contentType, headers);
 }
 
 export function sendBytes(

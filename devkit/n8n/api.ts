@@ -284,12 +284,7 @@ export class N8nApi {
 	 * the id). Sending both shapes works on both lines. Returns the execution id (the run continues async).
 	 */
 	async startManualRun(workflowId: string, triggerName = 'Manual Trigger'): Promise<string> {
-		const workflowData = await this.getWorkflow(workflowId);
-		const result = await this.client.rest<{ executionId?: string; waitingForWebhook?: boolean }>(
-			'POST',
-			`/rest/workflows/${workflowId}/run`,
-			{ workflowData, triggerToStartFrom: { name: triggerName } },
-		);
+		const result = await this.requestRun(workflowId, triggerName);
 		if (!result.executionId) {
 			throw new Error(
 				`n8n did not start a run of workflow ${workflowId}: ${JSON.stringify(result)}`,
@@ -301,20 +296,27 @@ export class N8nApi {
 	/**
 	 * "Execute workflow" on a workflow whose trigger is not pinned: n8n registers the trigger's test webhook
 	 * (/webhook-test/<path>) and waits for one call, which then runs the workflow in manual mode, where pinned
-	 * data of the other nodes is used. Same request shapes as startManualRun on both lines.
+	 * data of the other nodes is used.
 	 */
 	async listenForTestEvent(workflowId: string, triggerName: string): Promise<void> {
-		const workflowData = await this.getWorkflow(workflowId);
-		const result = await this.client.rest<{ executionId?: string; waitingForWebhook?: boolean }>(
-			'POST',
-			`/rest/workflows/${workflowId}/run`,
-			{ workflowData, triggerToStartFrom: { name: triggerName } },
-		);
+		const result = await this.requestRun(workflowId, triggerName);
 		if (!result.waitingForWebhook) {
 			throw new Error(
 				`n8n is not waiting for a test event of workflow ${workflowId}: ${JSON.stringify(result)}`,
 			);
 		}
+	}
+
+	/** POST /rest/workflows/:id/run in both lines' shapes (see startManualRun). */
+	private async requestRun(
+		workflowId: string,
+		triggerName: string,
+	): Promise<{ executionId?: string; waitingForWebhook?: boolean }> {
+		const workflowData = await this.getWorkflow(workflowId);
+		return this.client.rest('POST', `/rest/workflows/${workflowId}/run`, {
+			workflowData,
+			triggerToStartFrom: { name: triggerName },
+		});
 	}
 
 	/** Starts a manual run and waits for it to finish; returns the stored execution with its data. */

@@ -23,6 +23,7 @@ import {
 } from 'playwright-core';
 
 import { DEFAULT_SANDBOX_API_KEY } from '../../sandbox/config';
+import { createStandInCredentials } from './support';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
 import {
 	E2E_ARTIFACT_DIR,
@@ -126,22 +127,7 @@ describeBrowser.each(browserVersions.length > 0 ? browserVersions : ['(no 2.x li
 					value: 'browser-e2e-form-secret',
 				},
 			);
-			// Never used here: the nodes that would use them are not executed.
-			const otherCredentials: Record<string, string> = {};
-			for (const [placeholder, name, type] of [
-				['GOOGLE_DRIVE_CREDENTIAL_ID', 'Google Drive account', 'googleDriveOAuth2Api'],
-				['GOOGLE_SHEETS_CREDENTIAL_ID', 'Google Sheets account', 'googleSheetsOAuth2Api'],
-			]) {
-				otherCredentials[placeholder] = (
-					await n8n.api.createCredential(name, type, {
-						clientId: 'not-a-real-client',
-						clientSecret: 'not-a-real-secret',
-					})
-				).id;
-			}
-			otherCredentials.OPENAI_CREDENTIAL_ID = (
-				await n8n.api.createCredential('OpenAI account', 'openAiApi', { apiKey: 'not-a-real-key' })
-			).id;
+			const otherCredentials = await createStandInCredentials(n8n);
 			for (const file of [
 				FULFILLMENT_EXAMPLE,
 				RESULTS_EXAMPLE,

@@ -8,7 +8,7 @@
  * Failures (404, a host not allowed) must still start the execution, with scoreReportError and no binary.
  */
 import { encodeResultForm, RESULT_FORM_CONTENT_TYPE } from '../../sandbox/resultsData';
-import { signDelivery, type SenderAuth } from '../../sandbox/webhookAuth';
+import { signDelivery } from '../../sandbox/webhookAuth';
 import { adminPost, fulfillment } from '../../devkit/sandboxClient';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
 import {
@@ -19,19 +19,14 @@ import {
 	type N8nInstance,
 	type WorkflowEntity,
 } from '../../devkit/n8n';
-import { describeE2e, startLine, stopLine } from './support';
+import { describeE2e, startLine, stopLine, createSignatureCredential, hmacSender } from './support';
 
 const API_KEY = 'e2e-score-report-api-key';
 const WEBHOOK_SECRET = 'e2e-score-report-secret-4Kp9';
 const TRACK = 'E2E-SR';
 const TRIGGER_NODE = 'iTEP Result';
 const PATH = 'itep-score-report';
-const HMAC: SenderAuth = {
-	mode: 'hmac',
-	headerName: 'X-Itep-Webhook-Signature',
-	secrets: [WEBHOOK_SECRET],
-	encoding: 'hex',
-};
+const HMAC = hmacSender(WEBHOOK_SECRET);
 
 describeE2e.each(e2eVersions())('n8n %s: iTEP Trigger downloads the score report', (version) => {
 	let n8n: N8nInstance;
@@ -105,15 +100,10 @@ describeE2e.each(e2eVersions())('n8n %s: iTEP Trigger downloads the score report
 			webhook: { timeoutMs: 30_000, backoffBaseMs: 100, maxAttempts: 2 },
 		});
 		n8n = await startLine(version, timings, 'scoreReport');
-		const credential = await n8n.api.createCredential(
+		const credential = await createSignatureCredential(
+			n8n,
 			'iTEP sandbox webhook (score report)',
-			'itepWebhookSignatureApi',
-			{
-				secret: WEBHOOK_SECRET,
-				signatureHeader: 'X-Itep-Webhook-Signature',
-				encoding: 'hex',
-				signedTimestamp: false,
-			},
+			WEBHOOK_SECRET,
 		);
 		workflow = await n8n.api.createWorkflow({
 			name: 'iTEP result with score report',

@@ -21,6 +21,7 @@ import {
 	type WorkflowInput,
 	type WorkflowNode,
 } from '../../devkit/n8n';
+import type { SenderAuth } from '../../sandbox/webhookAuth';
 
 /** Only the e2e jest config (its globalSetup sets ITEP_E2E=1) runs these; a plain `jest` run skips them. */
 export const describeE2e = process.env.ITEP_E2E === '1' ? describe : describe.skip;
@@ -163,4 +164,47 @@ export async function stable<T>(read: () => Promise<T> | T, ms = 600): Promise<T
 		if (JSON.stringify(now) !== first) return now;
 	}
 	return read();
+}
+
+/** The header the suites' signed result deliveries use (the credential's default is the same). */
+export const WEBHOOK_SIGNATURE_HEADER = 'X-Itep-Webhook-Signature';
+
+/** How the sandbox signs result deliveries in the suites: HMAC-SHA256, hex, no timestamp. */
+export function hmacSender(secret: string): Extract<SenderAuth, { mode: 'hmac' }> {
+	return { mode: 'hmac', headerName: WEBHOOK_SIGNATURE_HEADER, secrets: [secret], encoding: 'hex' };
+}
+
+/** The iTEP Trigger's HMAC credential that accepts what hmacSender(secret) signs. */
+export async function createSignatureCredential(n8n: N8nInstance, name: string, secret: string) {
+	return n8n.api.createCredential(name, 'itepWebhookSignatureApi', {
+		secret,
+		signatureHeader: WEBHOOK_SIGNATURE_HEADER,
+		encoding: 'hex',
+		signedTimestamp: false,
+	});
+}
+
+/**
+ * Credentials for the third-party nodes of the templates (Workable, OpenAI, Google Drive, Google Sheets), by
+ * the templates' placeholder names. Never used: those nodes are pinned or not run; they exist so an import
+ * is what a user has.
+ */
+export async function createStandInCredentials(n8n: N8nInstance): Promise<Record<string, string>> {
+	const oauth = { clientId: 'not-a-real-client', clientSecret: 'not-a-real-secret' };
+	const standIns: Array<[string, string, string, Record<string, unknown>]> = [
+		[
+			'WORKABLE_CREDENTIAL_ID',
+			'Workable account',
+			'workableApi',
+			{ subdomain: 'example', accessToken: 'not-a-real-token' },
+		],
+		['OPENAI_CREDENTIAL_ID', 'OpenAI account', 'openAiApi', { apiKey: 'not-a-real-key' }],
+		['GOOGLE_DRIVE_CREDENTIAL_ID', 'Google Drive account', 'googleDriveOAuth2Api', oauth],
+		['GOOGLE_SHEETS_CREDENTIAL_ID', 'Google Sheets account', 'googleSheetsOAuth2Api', oauth],
+	];
+	const ids: Record<string, string> = {};
+	for (const [placeholder, name, type, data] of standIns) {
+		ids[placeholder] = (await n8n.api.createCredential(name, type, data)).id;
+	}
+	return ids;
 }

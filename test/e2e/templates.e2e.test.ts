@@ -10,7 +10,6 @@ import * as path from 'node:path';
 
 import { adminPost, fulfillment } from '../../devkit/sandboxClient';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
-import type { SenderAuth } from '../../sandbox/webhookAuth';
 import {
 	e2eVersions,
 	executionError,
@@ -23,16 +22,19 @@ import {
 	type N8nInstance,
 	type WorkflowInput,
 } from '../../devkit/n8n';
-import { describeE2e, loadExample, startLine, stopLine } from './support';
+import {
+	describeE2e,
+	loadExample,
+	startLine,
+	stopLine,
+	createSignatureCredential,
+	createStandInCredentials,
+	hmacSender,
+} from './support';
 
 const API_KEY = 'e2e-templates-api-key';
 const WEBHOOK_SECRET = 'e2e-templates-webhook-secret-4Rk9';
-const HMAC: SenderAuth = {
-	mode: 'hmac',
-	headerName: 'X-Itep-Webhook-Signature',
-	secrets: [WEBHOOK_SECRET],
-	encoding: 'hex',
-};
+const HMAC = hmacSender(WEBHOOK_SECRET);
 
 describeE2e.each(e2eVersions())('n8n %s: ATS-chained templates', (version) => {
 	let n8n: N8nInstance;
@@ -51,36 +53,10 @@ describeE2e.each(e2eVersions())('n8n %s: ATS-chained templates', (version) => {
 		credentialIds.ITEP_API_CREDENTIAL_ID = (
 			await n8n.api.createItepCredential({ apiKey: API_KEY, baseUrl: sandbox.url }, 'iTEP sandbox')
 		).id;
-		// Never used: the nodes that would use them are pinned. They exist so the import is what a user has.
-		credentialIds.WORKABLE_CREDENTIAL_ID = (
-			await n8n.api.createCredential('Workable account', 'workableApi', {
-				subdomain: 'example',
-				accessToken: 'not-a-real-token',
-			})
-		).id;
 		credentialIds.ITEP_WEBHOOK_CREDENTIAL_ID = (
-			await n8n.api.createCredential('iTEP webhook', 'itepWebhookSignatureApi', {
-				secret: WEBHOOK_SECRET,
-				signatureHeader: 'X-Itep-Webhook-Signature',
-				encoding: 'hex',
-				signedTimestamp: false,
-			})
+			await createSignatureCredential(n8n, 'iTEP webhook', WEBHOOK_SECRET)
 		).id;
-		credentialIds.OPENAI_CREDENTIAL_ID = (
-			await n8n.api.createCredential('OpenAI account', 'openAiApi', { apiKey: 'not-a-real-key' })
-		).id;
-		credentialIds.GOOGLE_DRIVE_CREDENTIAL_ID = (
-			await n8n.api.createCredential('Google Drive account', 'googleDriveOAuth2Api', {
-				clientId: 'not-a-real-client',
-				clientSecret: 'not-a-real-secret',
-			})
-		).id;
-		credentialIds.GOOGLE_SHEETS_CREDENTIAL_ID = (
-			await n8n.api.createCredential('Google Sheets account', 'googleSheetsOAuth2Api', {
-				clientId: 'not-a-real-client',
-				clientSecret: 'not-a-real-secret',
-			})
-		).id;
+		Object.assign(credentialIds, await createStandInCredentials(n8n));
 	});
 
 	afterAll(async () => {

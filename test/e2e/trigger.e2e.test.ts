@@ -15,7 +15,7 @@ import {
 	sampleResultData,
 } from '../../sandbox/resultsData';
 import { applyResultVariant, RESULT_VARIANTS } from '../../sandbox/resultVariants';
-import { signDelivery, type SenderAuth } from '../../sandbox/webhookAuth';
+import { signDelivery } from '../../sandbox/webhookAuth';
 import { adminPost, fulfillment } from '../../devkit/sandboxClient';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
 import {
@@ -27,18 +27,21 @@ import {
 	type N8nInstance,
 	type WorkflowEntity,
 } from '../../devkit/n8n';
-import { describeE2e, loadExample, stable, startLine, stopLine } from './support';
+import {
+	describeE2e,
+	loadExample,
+	stable,
+	startLine,
+	stopLine,
+	createSignatureCredential,
+	hmacSender,
+} from './support';
 
 const API_KEY = 'e2e-trigger-api-key';
 const WEBHOOK_SECRET = 'e2e-webhook-secret-7Qx2';
 const TRACK = 'E2E-RC';
 const TRIGGER_NODE = 'iTEP Result';
-const HMAC: SenderAuth = {
-	mode: 'hmac',
-	headerName: 'X-Itep-Webhook-Signature',
-	secrets: [WEBHOOK_SECRET],
-	encoding: 'hex',
-};
+const HMAC = hmacSender(WEBHOOK_SECRET);
 
 describeE2e.each(e2eVersions())('n8n %s: iTEP Trigger and the example workflows', (version) => {
 	let n8n: N8nInstance;
@@ -99,15 +102,10 @@ describeE2e.each(e2eVersions())('n8n %s: iTEP Trigger and the example workflows'
 		});
 		n8n = await startLine(version, timings, 'trigger');
 
-		const webhookCredential = await n8n.api.createCredential(
+		const webhookCredential = await createSignatureCredential(
+			n8n,
 			'iTEP sandbox webhook',
-			'itepWebhookSignatureApi',
-			{
-				secret: WEBHOOK_SECRET,
-				signatureHeader: 'X-Itep-Webhook-Signature',
-				encoding: 'hex',
-				signedTimestamp: false,
-			},
+			WEBHOOK_SECRET,
 		);
 		const imported = loadExample('result-received-record.json', {
 			ITEP_WEBHOOK_CREDENTIAL_ID: webhookCredential.id,
