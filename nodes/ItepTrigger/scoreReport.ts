@@ -349,7 +349,12 @@ async function fetchReport(
 		} catch (error) {
 			return requestError(error, signal);
 		}
-		const status = response.statusCode;
+		// With returnFullResponse n8n always gives a status; without one nothing here can be trusted as a report.
+		const status = (response as FullResponse | undefined)?.statusCode;
+		if (typeof status !== 'number') {
+			discard(response?.body);
+			return { ok: false, error: "n8n's HTTP client gave no HTTP status" };
+		}
 		const headers = response.headers ?? {};
 		if (status >= 300 && status < 400) {
 			discard(response.body);

@@ -785,4 +785,28 @@ describe('downloadScoreReport with a failing binary store', () => {
 			error: 'Score report not downloaded: n8n could not store the file (disk full)',
 		});
 	});
+
+	test.each([
+		['nothing', undefined],
+		['no status', { headers: {}, body: Buffer.from('report') }],
+	])(
+		'an HTTP client answer with %s is a failure, never taken for a report',
+		async (_what, answer) => {
+			const helpers: ScoreReportHelpers = {
+				httpRequest: async () => answer,
+				prepareBinaryData: async () => {
+					throw new Error('must not be reached');
+				},
+			};
+			const outcome = await downloadScoreReport(
+				helpers,
+				{ testId: 'T1', url: 'http://127.0.0.1:9/r' },
+				{ field: 'scoreReport', timeoutMs: 1000, maxBytes: 1024, allowedHosts: '127.0.0.1' },
+			);
+			expect(outcome).toEqual({
+				ok: false,
+				error: "Score report not downloaded: n8n's HTTP client gave no HTTP status",
+			});
+		},
+	);
 });
