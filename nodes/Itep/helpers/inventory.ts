@@ -40,7 +40,7 @@ export interface RowProblem {
 export type RowReading =
 	| { ok: true; row: ExportRow }
 	| { ok: false; problem: RowProblem }
-	/** Every cell empty: a spreadsheet program's trailing ",,,," line, not a row. */
+	/** No cell with a value (an empty item, or a spreadsheet program's trailing ",,,," line): not a row. */
 	| { ok: 'blank' };
 
 export interface StockThresholds {
@@ -83,22 +83,19 @@ export function readExportRow(
 		return problem(columns.testId, `${rowLabel(index)} is not a row of the export`);
 	}
 	const cells = cellsByHeader(value);
-	if ([...cells.values()].every((cell) => isBlank(cell.value))) return { ok: 'blank' };
+	if ([...cells.values()].every(isBlank)) return { ok: 'blank' };
 	const required = (column: string): string | RowReading => {
-		const cell = cells.get(normaliseHeader(column));
-		if (cell === undefined) {
-			const headers = [...cells.keys()];
+		const key = normaliseHeader(column);
+		if (!cells.has(key)) {
 			return problem(
 				column,
-				`${rowLabel(index)} has no column "${column}"${headers.length ? ` (its columns: ${listHeaders(value)})` : ''}. Set the column name under Options if your export calls it something else.`,
+				`${rowLabel(index)} has no column "${column}"${cells.size ? ` (its columns: ${listHeaders(value)})` : ''}. Set the column name under Options if your export calls it something else.`,
 			);
 		}
-		const text = cellText(cell.value);
+		const cell = cells.get(key);
+		const text = cellText(cell);
 		if (text === undefined) {
-			return problem(
-				column,
-				`${rowLabel(index)}: "${column}" holds ${describe(cell.value)}, not text`,
-			);
+			return problem(column, `${rowLabel(index)}: "${column}" holds ${describe(cell)}, not text`);
 		}
 		if (text === '') return problem(column, `${rowLabel(index)}: "${column}" is empty`);
 		return text;
@@ -110,19 +107,20 @@ export function readExportRow(
 	const status = required(columns.status);
 	if (typeof status !== 'string') return status;
 
-	const assignedToCell = cells.get(normaliseHeader(columns.assignedTo));
-	const assigned = assignedToPopulated(assignedToCell?.value);
+	const assignedToKey = normaliseHeader(columns.assignedTo);
+	const assignedToCell = cells.get(assignedToKey);
+	const assigned = assignedToPopulated(assignedToCell);
 	if (assigned === undefined) {
 		return problem(
 			columns.assignedTo,
-			`${rowLabel(index)}: "${columns.assignedTo}" holds ${describe(cells.get(normaliseHeader(columns.assignedTo))?.value)}, not text`,
+			`${rowLabel(index)}: "${columns.assignedTo}" holds ${describe(assignedToCell)}, not text`,
 		);
 	}
 	const state =
 		status.toLowerCase() !== 'ready' ? 'otherStatus' : assigned ? 'assigned' : 'available';
 	return {
 		ok: true,
-		row: { index, testId, testType, state, hasAssignedToColumn: assignedToCell !== undefined },
+		row: { index, testId, testType, state, hasAssignedToColumn: cells.has(assignedToKey) },
 	};
 }
 
@@ -216,11 +214,12 @@ export function rowLabel(index: number): string {
 	return `Input item ${index + 1}`;
 }
 
-function cellsByHeader(row: object): Map<string, { header: string; value: unknown }> {
-	const cells = new Map<string, { header: string; value: unknown }>();
+/** The row's cells by normalised header; the first of two headers that normalise alike wins. */
+function cellsByHeader(row: object): Map<string, unknown> {
+	const cells = new Map<string, unknown>();
 	for (const [header, value] of Object.entries(row)) {
 		const key = normaliseHeader(header);
-		if (!cells.has(key)) cells.set(key, { header, value });
+		if (!cells.has(key)) cells.set(key, value);
 	}
 	return cells;
 }

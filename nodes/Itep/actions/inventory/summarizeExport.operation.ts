@@ -156,20 +156,17 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const rows: ExportRow[] = [];
 	const problems: RowProblem[] = [];
 	items.forEach((item, index) => {
-		if (Object.keys(item.json).length === 0) {
-			// A download connected straight here: a file, no fields. Read as "no rows" it would report every
-			// type as sold out.
-			if (item.binary && Object.keys(item.binary).length) {
-				throw new NodeOperationError(
-					this.getNode(),
-					`${rowLabel(index)} is a file, not a row of the export: put Extract From File between the download and this node`,
-					{ itemIndex: index },
-				);
-			}
-			// Always Output Data on an empty export gives one item with no fields: no rows, not a bad row.
-			return;
+		// A download connected straight here: a file, no fields. Read as blank it would report every type as
+		// sold out.
+		if (Object.keys(item.json).length === 0 && Object.keys(item.binary ?? {}).length) {
+			throw new NodeOperationError(
+				this.getNode(),
+				`${rowLabel(index)} is a file, not a row of the export: put Extract From File between the download and this node`,
+				{ itemIndex: index },
+			);
 		}
 		const reading = readExportRow(item.json, index, columns);
+		// Blank: Always Output Data's one empty item for an empty export, or a trailing ",,,," line.
 		if (reading.ok === 'blank') return;
 		if (reading.ok) rows.push(reading.row);
 		else problems.push(reading.problem);
