@@ -148,7 +148,7 @@ async function attachScoreReport(
 		settings,
 	);
 	if (outcome.ok) {
-		item.binary = { [settings.field.trim()]: outcome.binary };
+		item.binary = { [settings.field]: outcome.binary };
 		return;
 	}
 	reportScoreReportError.call(this, item, result, outcome.error);

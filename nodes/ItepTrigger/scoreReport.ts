@@ -21,7 +21,7 @@ export const BYTES_PER_MB = 1024 * 1024;
 export const FALLBACK_MIME_TYPE = 'application/octet-stream';
 
 export interface ScoreReportSettings {
-	/** Name of the binary property the file is put in. */
+	/** Name of the binary property the file is put in, trimmed and not empty. */
 	field: string;
 	timeoutMs: number;
 	maxBytes: number;
@@ -49,6 +49,8 @@ export function checkScoreReportSettings(
 	if (typeof raw.field !== 'string') {
 		return { ok: false, error: 'Score Report Options > Put Output File in Field must be a name' };
 	}
+	const field = raw.field.trim();
+	if (!field) return { ok: false, error: 'Put Output File in Field is empty' };
 	if (!inRange(raw.timeoutSeconds, 1, 120)) {
 		return {
 			ok: false,
@@ -67,7 +69,7 @@ export function checkScoreReportSettings(
 	return {
 		ok: true,
 		settings: {
-			field: raw.field,
+			field,
 			timeoutMs: raw.timeoutSeconds * 1000,
 			maxBytes: Math.floor(raw.maxSizeMb * BYTES_PER_MB),
 			allowedHosts: raw.allowedHosts,
@@ -276,8 +278,6 @@ export async function downloadScoreReport(
 	report: { testId: string; url: string | null },
 	settings: ScoreReportSettings,
 ): Promise<ScoreReportOutcome> {
-	const field = settings.field.trim();
-	if (!field) return { ok: false, error: failure('Put Output File in Field is empty') };
 	const hosts = parseAllowedHosts(settings.allowedHosts);
 	if (!hosts.ok) return { ok: false, error: failure(hosts.error) };
 	const target = checkReportUrl(report.url, hosts.rules);
