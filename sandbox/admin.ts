@@ -498,6 +498,7 @@ function countBy(values: string[]): Record<string, number> {
 	for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
 	return counts;
 }
+
 /** The export's query: `testType` narrows it, `assigned=exclude` leaves out Ready test IDs that are assigned. */
 function exportFilter(query: URLSearchParams): {
 	testType?: string;

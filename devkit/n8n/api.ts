@@ -418,16 +418,21 @@ export function nodeOutputItems(
 	nodeName: string,
 	output = 0,
 ): Array<{ json: Record<string, unknown>; binary?: Record<string, StoredBinary> }> {
-	const runs = execution.data.resultData.runData[nodeName];
-	if (!runs || runs.length === 0) {
+	return (firstRun(execution, nodeName).data?.main?.[output] ?? []) as Array<{
+		json: Record<string, unknown>;
+		binary?: Record<string, StoredBinary>;
+	}>;
+}
+
+/** What n8n stored about a node's first run in an execution; throws, naming the nodes that ran, if it did not. */
+export function firstRun(execution: ExecutionDetails, nodeName: string): NodeRun {
+	const run = execution.data.resultData.runData[nodeName]?.[0];
+	if (!run) {
 		throw new Error(
 			`Node "${nodeName}" did not run in execution ${execution.id} (ran: ${Object.keys(execution.data.resultData.runData).join(', ')})`,
 		);
 	}
-	return (runs[0].data?.main?.[output] ?? []) as Array<{
-		json: Record<string, unknown>;
-		binary?: Record<string, StoredBinary>;
-	}>;
+	return run;
 }
 
 /** Output items (json) of a node's first run, main output `output` (0 by default). */
@@ -436,13 +441,7 @@ export function nodeOutput(
 	nodeName: string,
 	output = 0,
 ): Array<Record<string, unknown>> {
-	const runs = execution.data.resultData.runData[nodeName];
-	if (!runs || runs.length === 0) {
-		throw new Error(
-			`Node "${nodeName}" did not run in execution ${execution.id} (ran: ${Object.keys(execution.data.resultData.runData).join(', ')})`,
-		);
-	}
-	return (runs[0].data?.main?.[output] ?? []).map((item) => item.json);
+	return nodeOutputItems(execution, nodeName, output).map((item) => item.json);
 }
 
 /** The error n8n recorded for the run or for a node, if any (message only, for assertions and logs). */

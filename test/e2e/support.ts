@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import {
+	firstRun,
 	ITEP_CREDENTIAL_TYPE,
 	ITEP_NODE_TYPE,
 	ITEP_TRIGGER_NODE_TYPE,
@@ -133,12 +134,7 @@ export function loadExample(file: string, replacements: Record<string, string>):
 
 /** What n8n stored about a node's first run: its error (message, description, http code) and output items. */
 export function nodeRun(execution: ExecutionDetails, nodeName: string) {
-	const run = execution.data.resultData.runData[nodeName]?.[0];
-	if (!run) {
-		throw new Error(
-			`Node "${nodeName}" did not run in execution ${execution.id} (ran: ${Object.keys(execution.data.resultData.runData).join(', ')})`,
-		);
-	}
+	const run = firstRun(execution, nodeName);
 	return {
 		error: run.error as
 			| {

@@ -41,11 +41,20 @@ describeE2e.each(e2eVersions())('n8n %s: ATS-chained templates', (version) => {
 	let sandbox: RunningSandbox;
 	const credentialIds: Record<string, string> = {};
 	const timings: Record<string, number> = {};
-	/** The credential placeholders one template has (loadExample insists each given one is there). */
-	const pick = (...placeholders: string[]) =>
-		Object.fromEntries(
-			placeholders.map((placeholder) => [placeholder, credentialIds[placeholder]]),
-		);
+	/**
+	 * A template as a user imports it, with every credential placeholder it holds (the names end in
+	 * _CREDENTIAL_ID) replaced by the credential made for it.
+	 */
+	const loadTemplate = (file: string) => {
+		const text = fs.readFileSync(path.join(REPO_ROOT, 'examples', file), 'utf8');
+		const ids: Record<string, string> = {};
+		for (const placeholder of new Set(text.match(/\b[A-Z_]+_CREDENTIAL_ID\b/g))) {
+			const id = credentialIds[placeholder];
+			if (!id) throw new Error(`examples/${file}: no credential made for ${placeholder}`);
+			ids[placeholder] = id;
+		}
+		return loadExample(file, ids);
+	};
 
 	beforeAll(async () => {
 		sandbox = await startSandbox({ port: 0, apiKeys: [API_KEY], inventorySize: 3 });
@@ -65,10 +74,7 @@ describeE2e.each(e2eVersions())('n8n %s: ATS-chained templates', (version) => {
 	});
 
 	test('Workable candidate moved -> iTEP STX -> Google Sheets: imports clean, and the STX really runs', async () => {
-		const template = loadExample(
-			'ats-workable-candidate-stx.json',
-			pick('ITEP_API_CREDENTIAL_ID', 'WORKABLE_CREDENTIAL_ID', 'GOOGLE_SHEETS_CREDENTIAL_ID'),
-		);
+		const template = loadTemplate('ats-workable-candidate-stx.json');
 		const nodeTypes = await n8n.api.nodeTypes();
 		expect(templateProblems(template, nodeTypes)).toEqual([]);
 		// Control: the same check on this n8n's descriptions sees an emptied required field in each kind of node.
@@ -167,14 +173,7 @@ describeE2e.each(e2eVersions())('n8n %s: ATS-chained templates', (version) => {
 	}
 
 	test('iTEP result -> score report -> Google Drive -> Google Sheets: imports clean, and the report really arrives', async () => {
-		const template = loadExample(
-			'result-score-report-to-drive-sheets.json',
-			pick(
-				'ITEP_WEBHOOK_CREDENTIAL_ID',
-				'GOOGLE_DRIVE_CREDENTIAL_ID',
-				'GOOGLE_SHEETS_CREDENTIAL_ID',
-			),
-		);
+		const template = loadTemplate('result-score-report-to-drive-sheets.json');
 		expect(templateProblems(template, await n8n.api.nodeTypes())).toEqual([]);
 
 		const { value: run, ms } = await timed(() => deliverToTestWebhook(template, 'E2E-HR'));
@@ -215,14 +214,7 @@ describeE2e.each(e2eVersions())('n8n %s: ATS-chained templates', (version) => {
 	});
 
 	test('the same template as imported, before Allowed Hosts is set for the real host: the result still arrives, with the reason', async () => {
-		const template = loadExample(
-			'result-score-report-to-drive-sheets.json',
-			pick(
-				'ITEP_WEBHOOK_CREDENTIAL_ID',
-				'GOOGLE_DRIVE_CREDENTIAL_ID',
-				'GOOGLE_SHEETS_CREDENTIAL_ID',
-			),
-		);
+		const template = loadTemplate('result-score-report-to-drive-sheets.json');
 		for (const node of template.nodes) {
 			if (node.name === 'iTEP Result') {
 				node.parameters.path = 'itep-score-reports-elsewhere';
@@ -240,10 +232,7 @@ describeE2e.each(e2eVersions())('n8n %s: ATS-chained templates', (version) => {
 	});
 	test('AI agent with the iTEP tool: every node exists at its version with no parameter issues', async () => {
 		// Running an agent needs a model: test/e2e/agent.e2e.test.ts runs the same shape against a scripted one.
-		const template = loadExample(
-			'ai-agent-itep-tool.json',
-			pick('ITEP_API_CREDENTIAL_ID', 'OPENAI_CREDENTIAL_ID'),
-		);
+		const template = loadTemplate('ai-agent-itep-tool.json');
 		expect(templateProblems(template, await n8n.api.nodeTypes())).toEqual([]);
 		const workflow = await n8n.api.createWorkflow(template);
 		expect((await n8n.api.getWorkflow(workflow.id)).nodes.map((node) => node.type)).toContain(
