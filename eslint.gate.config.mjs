@@ -52,6 +52,7 @@ export default defineConfig(
 		'test/',
 		'scripts/',
 		'bench/',
+		'reliability/',
 		'coverage/',
 		'.e2e/',
 		'.demo/',

@@ -1,8 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
-/** Medians, the one table, and the "Latest results" section of BENCHMARKS.md. */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-
+/** Medians, formatting and the one table of BENCHMARKS.md. */
 export function median(values: number[]): number {
 	const sorted = values.filter((value) => Number.isFinite(value)).sort((a, b) => a - b);
 	if (!sorted.length) return NaN;
@@ -65,21 +61,4 @@ export function markdownTable(rows: Row[]): string {
 		`|${header.map(() => '---').join('|')}|`,
 		...lines.map((cells) => `| ${cells.join(' | ')} |`),
 	].join('\n');
-}
-
-/** Replaces the "## Latest results" section (up to the next "## " heading) of BENCHMARKS.md, or appends it. */
-export function writeLatestResults(file: string, section: string): void {
-	const heading = '## Latest results';
-	const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
-	const start = current.indexOf(`${heading}\n`);
-	const block = `${heading}\n\n${section.trim()}\n`;
-	let next: string;
-	if (start < 0) {
-		next = `${current.trimEnd()}\n\n${block}`;
-	} else {
-		const after = current.indexOf('\n## ', start + heading.length);
-		next = `${current.slice(0, start)}${block}${after < 0 ? '' : `\n${current.slice(after + 1)}`}`;
-	}
-	fs.mkdirSync(path.dirname(file), { recursive: true });
-	fs.writeFileSync(file, next.endsWith('\n') ? next : `${next}\n`);
 }

@@ -38,7 +38,8 @@ import {
 	type LoadResult,
 	type TimedRun,
 } from './n8n';
-import { fmt, markdownTable, median, verdict, writeLatestResults, type Row } from './report';
+import { writeLatestResults } from '../devkit/latestResults';
+import { fmt, markdownTable, median, verdict, type Row } from './report';
 import { assertProvisioned, startSandboxProcess, type SandboxProcess } from './sandbox';
 import { diyWorkflow, itepWorkflow, triggerWorkflow, webhookWorkflow } from './workflows';
 

@@ -5,13 +5,23 @@
  *   other node's folder (both may use nodes/shared/);
  * - credentials/ imports only n8n-workflow and the node-side protocol and signing modules;
  * - sandbox/ (an independent stand-in for iTEP) imports nothing of the pack, the dev kit, tests or tools;
- * - devkit/ never imports tests, benchmarks or scripts; scripts/ and bench/ never import tests.
+ * - devkit/ never imports tests, benchmarks, the reliability suite or scripts; scripts/, bench/ and
+ *   reliability/ never import tests.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const FOLDERS = ['nodes', 'credentials', 'sandbox', 'devkit', 'test', 'bench', 'scripts'];
+const FOLDERS = [
+	'nodes',
+	'credentials',
+	'sandbox',
+	'devkit',
+	'test',
+	'bench',
+	'reliability',
+	'scripts',
+];
 
 /** What credentials/ may import from nodes/. */
 const CREDENTIAL_MAY_IMPORT = [
@@ -86,11 +96,12 @@ function violation(edge: ImportEdge): string | undefined {
 		case 'sandbox':
 			return to === 'sandbox' ? undefined : 'sandbox/ is independent: it imports only sandbox/';
 		case 'devkit':
-			return ['test', 'bench', 'scripts'].includes(to)
-				? 'devkit/ never imports test/, bench/ or scripts/'
+			return ['test', 'bench', 'reliability', 'scripts'].includes(to)
+				? 'devkit/ never imports test/, bench/, reliability/ or scripts/'
 				: undefined;
 		case 'scripts':
 		case 'bench':
+		case 'reliability':
 			return to === 'test' ? `${from}/ never imports test/` : undefined;
 		default:
 			return undefined;
@@ -131,6 +142,8 @@ describe('import rules', () => {
 		['sandbox/fulfillment.ts', "import { x } from '../devkit/wait';"],
 		['devkit/n8n/api.ts', "import { x } from '../../test/helpers/itepNode';"],
 		['scripts/demo.ts', "import { x } from '../test/helpers/itepNode';"],
+		['reliability/run.ts', "import { x } from '../test/e2e/support';"],
+		['devkit/n8n/api.ts', "import { x } from '../../reliability/types';"],
 	])('a forbidden import is caught: %s', (file, text) => {
 		const [edge] = importsOf(file, text);
 		expect(violation(edge)).toEqual(expect.any(String));

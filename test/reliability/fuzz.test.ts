@@ -1,4 +1,4 @@
-/* eslint-disable no-console, @n8n/community-nodes/no-restricted-globals -- development tooling, never published: n8n's rules for node code do not apply */
+/* eslint-disable no-console, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * Property-based fuzzing (fast-check) of the functions that take outside input: the trigger's parse and verify,
  * the node's body building, validation and signing. Each property runs ITEP_FUZZ_RUNS cases (10,000 unless set)
@@ -8,6 +8,7 @@
  * The case counts are printed at the end and asserted.
  */
 import { createHmac } from 'node:crypto';
+import * as fs from 'node:fs';
 
 import * as fc from 'fast-check';
 
@@ -597,6 +598,16 @@ afterAll(() => {
 			...rows,
 		].join('\n'),
 	);
+	// `npm run reliability` (reliability/fuzz.ts) reads the counts back for RELIABILITY.md.
+	const countsFile = process.env.ITEP_FUZZ_COUNTS_FILE;
+	if (countsFile) {
+		const list = [...counts.entries()].map(([property, { cases, refused }]) => ({
+			property,
+			cases,
+			refused,
+		}));
+		fs.writeFileSync(countsFile, JSON.stringify(list, null, '\t'));
+	}
 	if (RUNS >= MIN_RUNS) {
 		for (const [, { cases }] of counts) expect(cases).toBeGreaterThanOrEqual(MIN_RUNS);
 	}
