@@ -350,12 +350,7 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 		recordSecretScan(version, logPath, scan);
 		if (removeOnStop && !stopOptions.keepUserFolder)
 			fs.rmSync(userFolder, { recursive: true, force: true });
-		if (scan.findings.length > 0) {
-			throw new Error(
-				`n8n ${version} kept a credential secret in plain text: ` +
-					scan.findings.map((f) => `${f.secret} ${f.occurrences}x in ${f.file}`).join('; '),
-			);
-		}
+		assertNoSecretFound(version, scan);
 	};
 
 	const abort = () => (exited ? `${exited}\n--- ${logPath} ---\n${tail(readLog())}` : undefined);
@@ -468,10 +463,23 @@ const SQLITE_FILES = ['database.sqlite', 'database.sqlite-wal', 'database.sqlite
 	(file) => path.join('.n8n', file),
 );
 
-/** One line per stopped instance in .e2e/secret-scans.jsonl; scripts/e2e.sh prints the totals. */
-function recordSecretScan(version: string, logPath: string, scan: SecretScan): void {
+/**
+ * One line per stopped instance (or queue cluster) in .e2e/secret-scans.jsonl; scripts/e2e.sh and
+ * `npm run reliability` print the totals.
+ */
+export function recordSecretScan(version: string, logPath: string, scan: SecretScan): void {
 	const line = { version, log: path.basename(logPath), ...scan };
+	fs.mkdirSync(E2E_ARTIFACT_DIR, { recursive: true });
 	fs.appendFileSync(path.join(E2E_ARTIFACT_DIR, 'secret-scans.jsonl'), `${JSON.stringify(line)}\n`);
+}
+
+/** Fails the stop that searched: a secret in plain text is a defect, never a warning. */
+export function assertNoSecretFound(version: string, scan: SecretScan): void {
+	if (scan.findings.length === 0) return;
+	throw new Error(
+		`n8n ${version} kept a credential secret in plain text: ` +
+			scan.findings.map((f) => `${f.secret} ${f.occurrences}x in ${f.file}`).join('; '),
+	);
 }
 
 function pruneOldFiles(dir: string, maxAgeMs: number): void {

@@ -11,10 +11,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import type { CredentialRef } from './api';
-import { installPack, startN8n, type N8nInstance } from './instance';
+import {
+	assertNoSecretFound,
+	installPack,
+	recordSecretScan,
+	startN8n,
+	type N8nInstance,
+} from './instance';
 import { getTarball } from './pack';
 import { E2E_ARTIFACT_DIR, E2E_STATE_DIR, n8nBin, REPO_ROOT } from './paths';
 import { cleanUpOnExit, freePorts, isGroupAlive, killGroup, stopGroup, tail } from './proc';
+import { scanForSecrets, type SecretScan } from './secretScan';
 import { startPostgres, startRedis, type PrivatePostgres, type PrivateRedis } from './services';
 import { waitFor } from '../wait';
 import { ITEP_PACKAGE } from './workflows';
@@ -77,14 +84,18 @@ export async function startQueueCluster(options: StartQueueOptions): Promise<Que
 	const cleanups: Array<() => Promise<void> | void> = [];
 	const cleanup = async () => {
 		const steps = cleanups.splice(0).reverse();
+		let firstError: unknown;
 		for (const step of steps) {
 			try {
 				await step();
-			} catch {
-				// keep stopping the rest
+			} catch (error) {
+				// keep stopping the rest; the first failure (e.g. a secret found) is thrown at the end
+				firstError ??= error;
 			}
 		}
+		if (firstError !== undefined) throw firstError;
 	};
+	const processLogs: string[] = [];
 	try {
 		let at = Date.now();
 		const [postgres, redis] = await allStarted(
@@ -92,6 +103,10 @@ export async function startQueueCluster(options: StartQueueOptions): Promise<Que
 			(service) => cleanups.push(() => service.stop()),
 		);
 		timings.servicesMs = Date.now() - at;
+		// Runs once every n8n process has stopped, before PostgreSQL does.
+		cleanups.push(() => {
+			searchClusterForSecrets(version, postgres, processLogs);
+		});
 
 		at = Date.now();
 		fs.mkdirSync(E2E_STATE_DIR, { recursive: true });
@@ -150,7 +165,10 @@ export async function startQueueCluster(options: StartQueueOptions): Promise<Que
 
 		// Workers and webhook processors read the main's environment (encryption key, user folder, database).
 		const processEnv = { ...main.env, ...sharedEnv } as Record<string, string>;
-		const register = (stop: () => Promise<void>) => cleanups.push(stop);
+		const register = (stop: () => Promise<void>, logPath: string) => {
+			cleanups.push(stop);
+			processLogs.push(logPath);
+		};
 		let workerCount = 0;
 		const addWorker = () =>
 			startQueueProcess(version, 'worker', `worker-${++workerCount}`, processEnv, {
@@ -190,8 +208,34 @@ export async function startQueueCluster(options: StartQueueOptions): Promise<Que
 			stop: cleanup,
 		};
 	} catch (error) {
-		await cleanup();
+		await cleanup().catch(() => undefined);
 		throw error;
+	}
+}
+
+/**
+ * No secret escapes in queue mode either. The main's own stop() searched its log; this searches the workers'
+ * and webhook processors' logs, PostgreSQL's log, and a plain pg_dump of n8n's database, where execution data
+ * and error messages live. Not the database's files: PostgreSQL compresses values over about 2 KB (TOAST), so
+ * a secret inside a big execution would not be found there as text.
+ */
+export function searchClusterForSecrets(
+	version: string,
+	postgres: PrivatePostgres,
+	logs: string[],
+	candidates?: string[],
+): SecretScan {
+	fs.mkdirSync(E2E_ARTIFACT_DIR, { recursive: true });
+	const dump = path.join(E2E_ARTIFACT_DIR, `queue-${version}-${Date.now()}.dump.sql`);
+	try {
+		postgres.dumpPlain(dump);
+		const scan = scanForSecrets([dump, postgres.logPath, ...logs], candidates);
+		if (candidates) return scan; // a control search with chosen values: the caller checks it
+		recordSecretScan(version, `queue-${version}-cluster`, scan);
+		assertNoSecretFound(version, scan);
+		return scan;
+	} finally {
+		fs.rmSync(dump, { force: true });
 	}
 }
 
@@ -250,7 +294,7 @@ async function startQueueProcess(
 	baseEnv: Record<string, string>,
 	options: {
 		/** Called with this process's stop() as soon as it is spawned. */
-		register: (stop: () => Promise<void>) => void;
+		register: (stop: () => Promise<void>, logPath: string) => void;
 		expectedTypes: ExpectedTypes;
 		concurrency?: number;
 		/** The HTTP port (webhook processors) or health-check port (workers); default a free one. */
@@ -304,7 +348,7 @@ async function startQueueProcess(
 		await stopGroup(pid, 15_000);
 		forgetOnExit();
 	};
-	options.register(stop);
+	options.register(stop, logPath);
 	try {
 		await waitFor(
 			`n8n ${name} /healthz`,

@@ -22,6 +22,11 @@ export interface PrivatePostgres {
 	/** psql -c <sql> against `database` (default n8n); returns stdout (unaligned, tuples only). */
 	query(sql: string, database?: string): string;
 	createDatabase(name: string): void;
+	/**
+	 * pg_dump of `database` (default n8n) in plain SQL to `file`: every value as text, so a search finds what
+	 * PostgreSQL keeps compressed on disk (TOAST compresses values over about 2 KB, execution data included).
+	 */
+	dumpPlain(file: string, database?: string): void;
 	stop(): void;
 }
 
@@ -116,6 +121,13 @@ export async function startPostgres(): Promise<PrivatePostgres> {
 		query: (sql, database = 'n8n') => psql(sql, database),
 		createDatabase: (name) => {
 			psql(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
+		},
+		dumpPlain: (file, database = 'n8n') => {
+			runSync(
+				path.join(bin, 'pg_dump'),
+				['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', database, '-f', file],
+				{ cwd: baseDir, timeoutMs: 120_000, env: { ...process.env, PGCONNECT_TIMEOUT: '10' } },
+			);
 		},
 		stop,
 	};

@@ -13,8 +13,13 @@
  *   copy (each process remembers only its own deliveries) and reach the step after the claim once each;
  * - a worker killed with SIGKILL in the middle of a 200-item run: what the user sees, and that n8n never runs
  *   the execution again, so no test ID is spent twice, and each test ID it spent names it in Assigned To.
+ * - no secret escapes: when the cluster stops, the workers' and webhook processors' logs, PostgreSQL's log and a
+ *   plain pg_dump of n8n's database are searched for every credential secret used (the main's stop() searched its
+ *   own log); a control finds a value planted in a row PostgreSQL stores compressed.
  * Figures go to .e2e/timings.json under "queue-<version>" and to stdout.
  */
+import { randomUUID } from 'node:crypto';
+
 import {
 	encodeResultForm,
 	RESULT_FORM_CONTENT_TYPE,
@@ -41,6 +46,7 @@ import {
 	CLAIM_DATABASE,
 	createClaimDatabase,
 	PACK_LOADED_LINE,
+	searchClusterForSecrets,
 	startQueueCluster,
 	type QueueCluster,
 } from '../../devkit/n8n/queue';
@@ -152,6 +158,33 @@ describeQueue(
 			]);
 			const types = await api.nodeTypeNames();
 			expect(types).toEqual(expect.arrayContaining([ITEP_NODE_TYPE, ITEP_TRIGGER_NODE_TYPE]));
+		});
+
+		test('the secret search reads the database as text: a secret inside a value PostgreSQL compresses is found', () => {
+			// The cluster's stop() searches a plain pg_dump (devkit/n8n/queue.ts). This control shows that search finds
+			// a value in a row PostgreSQL stored compressed (TOAST), where a search of its files could miss it.
+			const planted = `planted-control-${randomUUID()}`;
+			const copies = 2000;
+			const { postgres } = cluster;
+			postgres.query('CREATE TABLE itep_secret_control (value text)');
+			try {
+				postgres.query(`INSERT INTO itep_secret_control SELECT repeat('${planted} ', ${copies})`);
+				const [stored, length] = postgres
+					.query('SELECT pg_column_size(value), octet_length(value) FROM itep_secret_control')
+					.trim()
+					.split('|')
+					.map(Number);
+				expect(stored).toBeLessThan(length / 10);
+				const scan = searchClusterForSecrets(version, postgres, [], [planted]);
+				expect(scan.findings).toEqual([
+					expect.objectContaining({
+						occurrences: copies,
+						file: expect.stringMatching(/\.dump\.sql$/),
+					}),
+				]);
+			} finally {
+				postgres.query('DROP TABLE itep_secret_control');
+			}
 		});
 
 		test(
