@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/require-node-api-error -- development tooling, never published: n8n's rules for node code do not apply */
 /**
  * Part 2: the action node's fault matrix in real n8n. One n8n (the packed pack installed as a community package)
  * and one in-process sandbox; for Max Concurrent Requests 1 and 10, a Code node hands N items to the iTEP node
