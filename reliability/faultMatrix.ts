@@ -183,16 +183,17 @@ export async function runFaultMatrix(options: FaultMatrixOptions): Promise<Fault
 			expect: { nodes: [ITEP_NODE_TYPE], credentials: [ITEP_CREDENTIAL_TYPE] },
 		});
 		log(`faults: n8n ${version} ready in ${n8n.timings.readyMs} ms`);
-		const credential = await n8n.api.createItepCredential({
-			apiKey: API_KEY,
-			baseUrl: sandbox.url,
-		});
+		const credential = await setUp(() =>
+			(n8n as N8nInstance).api.createItepCredential({ apiKey: API_KEY, baseUrl: sandbox.url }),
+		);
 
 		const scenarios: ScenarioResult[] = [];
 		const stops: StopResult[] = [];
 		for (const concurrency of CONCURRENCIES) {
-			const workflow = await n8n.api.createWorkflow(
-				matrixWorkflow(`faults: continue, ${concurrency}`, credential, items, concurrency, true),
+			const workflow = await setUp(() =>
+				(n8n as N8nInstance).api.createWorkflow(
+					matrixWorkflow(`faults: continue, ${concurrency}`, credential, items, concurrency, true),
+				),
 			);
 			for (const fault of FAULTS) {
 				const result = await runScenario(n8n, sandbox, workflow.id, fault, {
@@ -205,8 +206,10 @@ export async function runFaultMatrix(options: FaultMatrixOptions): Promise<Fault
 				);
 				scenarios.push(result);
 			}
-			const stopWorkflow = await n8n.api.createWorkflow(
-				matrixWorkflow(`faults: stop, ${concurrency}`, credential, items, concurrency, false),
+			const stopWorkflow = await setUp(() =>
+				(n8n as N8nInstance).api.createWorkflow(
+					matrixWorkflow(`faults: stop, ${concurrency}`, credential, items, concurrency, false),
+				),
 			);
 			const stop = await runStopScenario(n8n, sandbox, stopWorkflow.id, {
 				items,
@@ -262,6 +265,22 @@ function matrixWorkflow(
 		...(continueOnError ? { onError: 'continueRegularOutput' } : {}),
 	};
 	return chain(name, [manualTrigger(), code, itep]);
+}
+
+/**
+ * A set-up call (a credential, a workflow) tried up to 3 times when the connection fails: on a loaded machine
+ * n8n has been seen to close the connection of the first call after it became ready ("other side closed"). A
+ * second credential or workflow would be harmless; only the run itself is never retried.
+ */
+async function setUp<T>(call: () => Promise<T>): Promise<T> {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await call();
+		} catch (error) {
+			if (attempt >= 3 || !(error instanceof TypeError)) throw error;
+			await sleep(1000);
+		}
+	}
 }
 
 /**
