@@ -16,12 +16,13 @@ import * as path from 'node:path';
 
 import { writeLatestResults } from '../devkit/latestResults';
 import { E2E_ARTIFACT_DIR, e2eVersions, REPO_ROOT } from '../devkit/n8n';
+import { faultsPart } from './faultMatrix';
 import { fuzzPart } from './fuzz';
 import { reliabilityTable } from './report';
 import { secretsPart } from './secrets';
 import type { ReliabilityPart, ReliabilityRow } from './types';
 
-const PARTS: ReliabilityPart[] = [fuzzPart];
+const PARTS: ReliabilityPart[] = [fuzzPart, faultsPart];
 
 const argv = process.argv.slice(2);
 const option = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);

@@ -53,7 +53,7 @@ export const ADMIN_ENDPOINTS = [
 	'GET  /sandbox/outbox                              STX e-mails "sent"',
 	'GET  /sandbox/requests[?limit=]                   API requests received',
 	'GET  /sandbox/stats',
-	'GET|POST /sandbox/knobs                           {latencyMs, failNext:{count,status}, dropNext:{count,afterProvisioning}, duplicateDeliveries, resultVariant, scoreReportFormat}',
+	'GET|POST /sandbox/knobs                           {latencyMs, latencySpikes:{every,ms}, failNext:{count,status,every?}, dropNext:{count,afterProvisioning,every?}, hangNext:{count,afterProvisioning,every?}, duplicateDeliveries, resultVariant, scoreReportFormat}',
 	'POST /sandbox/reset',
 	'GET|POST /sandbox/tracking-codes                  {code, url, auth, notifyOnFinished?}; DELETE /sandbox/tracking-codes/:code',
 	'GET  /sandbox/tests/:testId',
@@ -321,8 +321,10 @@ export function applyKnobs(knobs: Knobs, update: unknown): boolean {
 		throw new HttpError(400, 'BAD_REQUEST', 'Knobs must be a JSON object');
 	const known = [
 		'latencyMs',
+		'latencySpikes',
 		'failNext',
 		'dropNext',
+		'hangNext',
 		'duplicateDeliveries',
 		'resultVariant',
 		'scoreReportFormat',
@@ -339,6 +341,16 @@ export function applyKnobs(knobs: Knobs, update: unknown): boolean {
 			throw new HttpError(400, 'BAD_REQUEST', `${name}.count must be a whole number >= 0`);
 		return value as number;
 	};
+	const every = (value: unknown, name: string) => {
+		const spread = value ?? 1;
+		if (!Number.isInteger(spread) || (spread as number) < 1 || (spread as number) > 1_000_000)
+			throw new HttpError(
+				400,
+				'BAD_REQUEST',
+				`${name}.every must be a whole number from 1 to 1000000 (1: the next requests)`,
+			);
+		return spread as number;
+	};
 	const next = { ...knobs };
 	if ('latencyMs' in update) {
 		const latency = update.latencyMs ?? 0;
@@ -351,11 +363,33 @@ export function applyKnobs(knobs: Knobs, update: unknown): boolean {
 		}
 		next.latencyMs = latency as number;
 	}
+	if ('latencySpikes' in update) {
+		const spikes = update.latencySpikes;
+		if (spikes === null) next.latencySpikes = null;
+		else if (!isPlainObject(spikes))
+			throw new HttpError(400, 'BAD_REQUEST', 'latencySpikes must be {every, ms} or null');
+		else {
+			const ms = spikes.ms;
+			if (!Number.isInteger(ms) || (ms as number) < 1 || (ms as number) > 120_000)
+				throw new HttpError(
+					400,
+					'BAD_REQUEST',
+					'latencySpikes.ms must be a whole number of milliseconds from 1 to 120000',
+				);
+			if (spikes.every === undefined)
+				throw new HttpError(400, 'BAD_REQUEST', 'latencySpikes.every is required');
+			next.latencySpikes = {
+				every: every(spikes.every, 'latencySpikes'),
+				ms: ms as number,
+				seen: 0,
+			};
+		}
+	}
 	if ('failNext' in update) {
 		const failNext = update.failNext;
 		if (failNext === null) next.failNext = null;
 		else if (!isPlainObject(failNext))
-			throw new HttpError(400, 'BAD_REQUEST', 'failNext must be {count, status} or null');
+			throw new HttpError(400, 'BAD_REQUEST', 'failNext must be {count, status, every?} or null');
 		else {
 			const status = failNext.status ?? 500;
 			if (!Number.isInteger(status) || (status as number) < 400 || (status as number) > 599) {
@@ -366,28 +400,36 @@ export function applyKnobs(knobs: Knobs, update: unknown): boolean {
 				);
 			}
 			const times = count(failNext.count, 'failNext');
-			next.failNext = times > 0 ? { count: times, status: status as number } : null;
+			const spread = every(failNext.every, 'failNext');
+			next.failNext =
+				times > 0 ? { count: times, status: status as number, every: spread, seen: 0 } : null;
 		}
 	}
-	if ('dropNext' in update) {
-		const dropNext = update.dropNext;
-		if (dropNext === null) next.dropNext = null;
-		else if (!isPlainObject(dropNext))
+	for (const name of ['dropNext', 'hangNext'] as const) {
+		if (!(name in update)) continue;
+		const knob = update[name];
+		if (knob === null) next[name] = null;
+		else if (!isPlainObject(knob))
 			throw new HttpError(
 				400,
 				'BAD_REQUEST',
-				'dropNext must be {count, afterProvisioning} or null',
+				`${name} must be {count, afterProvisioning, every?} or null`,
 			);
 		else {
-			if (
-				dropNext.afterProvisioning !== undefined &&
-				typeof dropNext.afterProvisioning !== 'boolean'
-			) {
-				throw new HttpError(400, 'BAD_REQUEST', 'dropNext.afterProvisioning must be true or false');
+			if (knob.afterProvisioning !== undefined && typeof knob.afterProvisioning !== 'boolean') {
+				throw new HttpError(400, 'BAD_REQUEST', `${name}.afterProvisioning must be true or false`);
 			}
-			const times = count(dropNext.count, 'dropNext');
-			next.dropNext =
-				times > 0 ? { count: times, afterProvisioning: dropNext.afterProvisioning === true } : null;
+			const times = count(knob.count, name);
+			const spread = every(knob.every, name);
+			next[name] =
+				times > 0
+					? {
+							count: times,
+							afterProvisioning: knob.afterProvisioning === true,
+							every: spread,
+							seen: 0,
+						}
+					: null;
 		}
 	}
 	if ('duplicateDeliveries' in update) {

@@ -19,7 +19,13 @@ import {
 	type FulfillmentRequestBody,
 } from './requestBody';
 import { verifyHmacSha256 } from './signature';
-import { logRequest, type OutboxEmail, type SandboxState } from './state';
+import {
+	logRequest,
+	type FaultSpread,
+	type OutboxEmail,
+	type RequestLogEntry,
+	type SandboxState,
+} from './state';
 
 export { parseCompactJson, whitespaceOutsideStrings } from './requestBody';
 
@@ -62,6 +68,7 @@ export async function handleApiRequest(
 
 	// A knob's fate is decided on arrival, so concurrent requests consume it in arrival order.
 	const injection = takeInjection(state);
+	const spike = takeLatencySpike(state);
 	const signatureHeader = headerValue(req, state.config.signatureHeader);
 	const reply = (raw: Buffer, outcome: ApiOutcome, disposition: Disposition) =>
 		finish(
@@ -74,6 +81,7 @@ export async function handleApiRequest(
 			outcome,
 			disposition,
 			startedAt,
+			spike > 0,
 			leaveFlight,
 		);
 	let raw: Buffer;
@@ -89,7 +97,7 @@ export async function handleApiRequest(
 		reply(Buffer.alloc(0), outcome, 'answered');
 		return;
 	}
-	if (state.knobs.latencyMs > 0) await delay(state.knobs.latencyMs);
+	if (state.knobs.latencyMs + spike > 0) await delay(state.knobs.latencyMs + spike);
 
 	if (injection?.kind === 'fail') {
 		stats.injectedFailures++;
@@ -104,9 +112,10 @@ export async function handleApiRequest(
 		reply(raw, outcome, 'injected-failure');
 		return;
 	}
-	if (injection?.kind === 'drop' && !injection.afterProvisioning) {
+	// dropNext and hangNext: before processing, nothing is checked or spent.
+	if (injection && !injection.afterProvisioning) {
 		const outcome = { ...plainOutcome(0, null, ''), sequence: readSequence(raw) };
-		reply(raw, outcome, 'dropped');
+		reply(raw, outcome, UNANSWERED[injection.kind]);
 		return;
 	}
 
@@ -114,10 +123,12 @@ export async function handleApiRequest(
 		path === FULFILLMENT_PATH
 			? fulfill(state, raw, signatureHeader)
 			: checkSignatureOnly(state, raw, signatureHeader);
-	reply(raw, outcome, injection?.kind === 'drop' ? 'dropped' : 'answered');
+	reply(raw, outcome, injection ? UNANSWERED[injection.kind] : 'answered');
 }
 
-type Disposition = 'answered' | 'injected-failure' | 'dropped';
+type Disposition = 'answered' | 'injected-failure' | 'dropped' | 'hung';
+
+const UNANSWERED = { drop: 'dropped', hang: 'hung' } as const;
 
 function finish(
 	state: SandboxState,
@@ -129,16 +140,16 @@ function finish(
 	outcome: ApiOutcome,
 	disposition: Disposition,
 	startedAt: number,
+	latencySpike: boolean,
 	leaveFlight: () => void,
 ): void {
-	const dropped = disposition === 'dropped';
-	const status = dropped ? null : outcome.status;
-	logRequest(state, {
+	const answered = disposition === 'answered' || disposition === 'injected-failure';
+	const entry: RequestLogEntry = {
 		id: state.nextId.request++,
 		time: new Date(startedAt).toISOString(),
 		method: req.method ?? 'POST',
 		path,
-		status,
+		status: answered ? outcome.status : null,
 		outcome: disposition,
 		errorCode: errorCodeOf(outcome.body),
 		rawBody: raw.toString('utf8'),
@@ -148,9 +159,20 @@ function finish(
 		sequence: outcome.sequence,
 		testId: outcome.testId,
 		durationMs: Date.now() - startedAt,
-	});
+		latencySpike,
+	};
+	logRequest(state, entry);
+	if (disposition === 'hung') {
+		state.stats.hung++;
+		// No answer ever: the connection stays open (and in flight) until the client gives up or the sandbox
+		// closes; then the entry gets the whole time it was held.
+		res.once('close', () => {
+			entry.durationMs = Date.now() - startedAt;
+		});
+		return;
+	}
 	leaveFlight();
-	if (dropped) {
+	if (disposition === 'dropped') {
 		state.stats.dropped++;
 		// No status line, no body: the client sees the connection reset after it sent everything.
 		req.socket.destroy();
@@ -161,22 +183,54 @@ function finish(
 	sendJson(res, outcome.status, outcome.body, outcome.headers);
 }
 
-type Injection = { kind: 'fail'; status: number } | { kind: 'drop'; afterProvisioning: boolean };
+type Injection =
+	{ kind: 'fail'; status: number } | { kind: 'drop' | 'hang'; afterProvisioning: boolean };
 
-/** Consumes one use of failNext (first) or dropNext. */
+/**
+ * Counts this request on every fault knob that is set and consumes one use of the first that is due, in the
+ * order failNext, dropNext, hangNext. A knob that was due but came later skips its turn (no use consumed).
+ */
 function takeInjection(state: SandboxState): Injection | undefined {
 	const { knobs } = state;
-	if (knobs.failNext && knobs.failNext.count > 0) {
+	const failDue = isDue(knobs.failNext);
+	const dropDue = isDue(knobs.dropNext);
+	const hangDue = isDue(knobs.hangNext);
+	if (failDue && knobs.failNext) {
 		const status = knobs.failNext.status;
-		if (--knobs.failNext.count === 0) knobs.failNext = null;
+		if (--knobs.failNext.count <= 0) knobs.failNext = null;
 		return { kind: 'fail', status };
 	}
-	if (knobs.dropNext && knobs.dropNext.count > 0) {
+	if (dropDue && knobs.dropNext) {
 		const afterProvisioning = knobs.dropNext.afterProvisioning;
-		if (--knobs.dropNext.count === 0) knobs.dropNext = null;
+		if (--knobs.dropNext.count <= 0) knobs.dropNext = null;
 		return { kind: 'drop', afterProvisioning };
 	}
+	if (hangDue && knobs.hangNext) {
+		const afterProvisioning = knobs.hangNext.afterProvisioning;
+		if (--knobs.hangNext.count <= 0) knobs.hangNext = null;
+		return { kind: 'hang', afterProvisioning };
+	}
 	return undefined;
+}
+
+/** Counts one request on a fault knob; true on its `every`-th request since the last fault. */
+function isDue(knob: FaultSpread | null): boolean {
+	if (!knob || knob.count <= 0) return false;
+	knob.seen = (knob.seen ?? 0) + 1;
+	if (knob.seen < (knob.every ?? 1)) return false;
+	knob.seen = 0;
+	return true;
+}
+
+/** The extra delay of the latencySpikes knob for this request (0 when it is not a spike). */
+function takeLatencySpike(state: SandboxState): number {
+	const spikes = state.knobs.latencySpikes;
+	if (!spikes) return 0;
+	spikes.seen = (spikes.seen ?? 0) + 1;
+	if (spikes.seen < spikes.every) return 0;
+	spikes.seen = 0;
+	state.stats.latencySpikes++;
+	return spikes.ms;
 }
 
 function injectedErrorCode(status: number): string {

@@ -5,17 +5,37 @@ import { seededRandom, type Random } from './random';
 import type { ResultVariantName } from './resultVariants';
 import type { ScoreReportFormat } from './scoreReport';
 
+/**
+ * How a fault knob spreads its faults: one every `every` API requests (the `every`-th, 2×`every`-th... request
+ * since the knob was set; 1 = the next ones), `count` faults in all. `seen` counts the requests since the last
+ * fault (or since the knob was set): the knob's own position, shown by GET /sandbox/knobs.
+ */
+export interface FaultSpread {
+	count: number;
+	/** Default 1: the next `count` requests. */
+	every?: number;
+	/** Requests seen since the last fault; the sandbox keeps it. */
+	seen?: number;
+}
+
 /** Fault injection for API requests (/api/*), set with POST /sandbox/knobs. */
 export interface Knobs {
 	/** Added to every API request before it is processed (counted as in flight). */
 	latencyMs: number;
-	/** Answer the next `count` API requests with `status` before anything is checked or provisioned. */
-	failNext: { count: number; status: number } | null;
+	/** Every `every`-th API request waits `ms` more, on top of latencyMs, whatever else happens to it. */
+	latencySpikes: { every: number; ms: number; seen?: number } | null;
+	/** Answer `count` API requests with `status` before anything is checked or provisioned. */
+	failNext: (FaultSpread & { status: number }) | null;
 	/**
-	 * Read the next `count` API requests, provision when `afterProvisioning` (the sequence is then spent too),
-	 * then destroy the socket without answering: "sent, then lost".
+	 * Read `count` API requests, provision when `afterProvisioning` (the sequence is then spent too), then
+	 * destroy the socket without answering: "sent, then lost".
 	 */
-	dropNext: { count: number; afterProvisioning: boolean } | null;
+	dropNext: (FaultSpread & { afterProvisioning: boolean }) | null;
+	/**
+	 * Read `count` API requests, provision when `afterProvisioning`, then never answer: the connection stays
+	 * open until the client gives up (its timeout) or the sandbox closes.
+	 */
+	hangNext: (FaultSpread & { afterProvisioning: boolean }) | null;
 	/** Send every results webhook twice, to exercise the receiver's duplicate suppression. */
 	duplicateDeliveries: boolean;
 	/**
@@ -30,8 +50,10 @@ export interface Knobs {
 export function defaultKnobs(): Knobs {
 	return {
 		latencyMs: 0,
+		latencySpikes: null,
 		failNext: null,
 		dropNext: null,
+		hangNext: null,
 		duplicateDeliveries: false,
 		resultVariant: null,
 		scoreReportFormat: 'html',
@@ -57,9 +79,9 @@ export interface RequestLogEntry {
 	time: string;
 	method: string;
 	path: string;
-	/** null when the socket was dropped by the dropNext knob. */
+	/** null when no answer was written: dropped (dropNext) or never answered (hangNext). */
 	status: number | null;
-	outcome: 'answered' | 'injected-failure' | 'dropped';
+	outcome: 'answered' | 'injected-failure' | 'dropped' | 'hung';
 	errorCode: string | null;
 	rawBody: string;
 	signatureHeader: string | null;
@@ -68,7 +90,10 @@ export interface RequestLogEntry {
 	apiKeyIndex: number | null;
 	sequence: number | null;
 	testId: string | null;
+	/** Arrival to answer; for a hung request, arrival to the moment the connection closed (while open: so far). */
 	durationMs: number;
+	/** The latencySpikes knob delayed this request. */
+	latencySpike: boolean;
 }
 
 export interface SandboxStats {
@@ -80,6 +105,10 @@ export interface SandboxStats {
 	byStatus: Record<string, number>;
 	injectedFailures: number;
 	dropped: number;
+	/** Requests left unanswered by hangNext. */
+	hung: number;
+	/** Requests delayed by latencySpikes. */
+	latencySpikes: number;
 	startedAt: string;
 }
 
@@ -158,6 +187,8 @@ function freshStats(inFlight: number): SandboxStats {
 		byStatus: {},
 		injectedFailures: 0,
 		dropped: 0,
+		hung: 0,
+		latencySpikes: 0,
 		startedAt: new Date().toISOString(),
 	};
 }

@@ -169,8 +169,10 @@ describe('sandbox knobs', () => {
 		});
 		expect(good.body).toEqual({
 			latencyMs: 0,
+			latencySpikes: null,
 			failNext: null,
 			dropNext: null,
+			hangNext: null,
 			duplicateDeliveries: true,
 			resultVariant: null,
 			scoreReportFormat: 'html',
@@ -335,8 +337,10 @@ describe('sandbox admin endpoints', () => {
 		expect((await adminGet(sandbox.url, '/sandbox/results')).body).toEqual([]);
 		expect((await adminGet(sandbox.url, '/sandbox/knobs')).body).toEqual({
 			latencyMs: 0,
+			latencySpikes: null,
 			failNext: null,
 			dropNext: null,
+			hangNext: null,
 			duplicateDeliveries: false,
 			resultVariant: null,
 			scoreReportFormat: 'html',
