@@ -9,6 +9,7 @@
  *   --requests N   webhook deliveries per P4 run (default 300; at 15-35 deliveries/s on the shared 2-core
  *                  machine, 2,000 per run would take the P4 rounds alone past 10 minutes)
  *   --no-write     print only, leave BENCHMARKS.md alone
+ *   --only p2,p3   only the phases of these rows (p1..p5; P2', P3', P5' go with p2, p3, p5), for development
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -41,13 +42,25 @@ import {
 import { writeLatestResults } from '../devkit/latestResults';
 import { fmt, markdownTable, median, verdict, type Row } from './report';
 import { assertProvisioned, startSandboxProcess, type SandboxProcess } from './sandbox';
-import { diyWorkflow, itepWorkflow, triggerWorkflow, webhookWorkflow } from './workflows';
+import {
+	diyWorkflow,
+	itepWorkflow,
+	MINIMAL_SENDER_NODE_TYPE,
+	minimalSenderWorkflow,
+	triggerWorkflow,
+	webhookWorkflow,
+} from './workflows';
+import { heapAfterGc, inspectorUrl, INSPECTOR_ENV } from './heap';
 
 const N8N_VERSION = '2.40.7';
 const ITEMS = 1000;
 const BIG_ITEMS = 10_000;
 const LATENCY_MS = 25;
 const TRIGGER_CHECK = { iterations: 100_000, maxMs: 5000 };
+/** P2': the folder n8n loads the bench's minimal sender node from (N8N_CUSTOM_EXTENSIONS). */
+const MINIMAL_NODE_DIR = path.join(REPO_ROOT, 'bench', 'minimal-node');
+/** P3': the HTTP Request node's Options -> Batching of the batched DIY workflow. */
+const DIY_BATCHING = { batchSize: 10, batchInterval: 0 };
 
 const argv = process.argv.slice(2);
 const option = (name: string) =>
@@ -55,6 +68,9 @@ const option = (name: string) =>
 const rounds = option('--rounds') || 3;
 const LOAD = { connections: 10, amount: option('--requests') || 300, capMs: 90_000 };
 const write = !argv.includes('--no-write');
+const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1]?.split(',') : undefined;
+/** Whether a phase measuring these rows runs (all of them without --only). */
+const selected = (...ids: string[]) => !only || ids.some((id) => only.includes(id));
 
 const loads: number[] = [];
 const log = (message: string) => {
@@ -81,7 +97,7 @@ async function main(): Promise<void> {
 		} finally {
 			await n8n.stop();
 		}
-		rows.push(...(await phase('P5', () => p5Reference(sandbox))));
+		if (selected('p5')) rows.push(...(await phase('P5', () => p5Reference(sandbox))));
 	} finally {
 		await sandbox.stop();
 	}
@@ -104,12 +120,16 @@ async function startBenchN8n(sandbox: SandboxProcess): Promise<N8nInstance> {
 	const n8n = await startN8n({
 		version: N8N_VERSION,
 		logLevel: 'warn',
-		expect: { nodes: [ITEP_NODE_TYPE, ITEP_TRIGGER_NODE_TYPE] },
+		expect: { nodes: [ITEP_NODE_TYPE, ITEP_TRIGGER_NODE_TYPE, MINIMAL_SENDER_NODE_TYPE] },
 		env: {
 			EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all',
 			EXECUTIONS_DATA_SAVE_ON_ERROR: 'all',
 			EXECUTIONS_DATA_SAVE_MANUAL_EXECUTIONS: 'true',
 			EXECUTIONS_DATA_PRUNE: 'false',
+			// P2': the bench's own minimal node, loaded from a custom extensions folder (never packed or published).
+			N8N_CUSTOM_EXTENSIONS: MINIMAL_NODE_DIR,
+			// P5': the heap is read through the inspector (bench/heap.ts).
+			...INSPECTOR_ENV,
 		},
 	});
 	log(
@@ -140,7 +160,19 @@ async function phase(id: string, run: () => Promise<Row[]>): Promise<Row[]> {
 interface Context {
 	n8n: N8nInstance;
 	sandbox: SandboxProcess;
-	wf: Record<'itep1' | 'itep10' | 'itepDry' | 'diy' | 'big' | 'warmItep' | 'warmDiy', string>;
+	wf: Record<
+		| 'itep1'
+		| 'itep10'
+		| 'itepDry'
+		| 'diy'
+		| 'big'
+		| 'warmItep'
+		| 'warmDiy'
+		| 'minimal1'
+		| 'minimal10'
+		| 'diyBatched',
+		string
+	>;
 	/** One manual run against a freshly reset sandbox, checked to have provisioned every item. */
 	provisionRun(
 		workflowId: string,
@@ -179,6 +211,21 @@ async function measure(n8n: N8nInstance, sandbox: SandboxProcess): Promise<Row[]
 			big: await create(itepWorkflow('bench: iTEP, 10,000 items', BIG_ITEMS, itepCredential, 10)),
 			warmItep: await create(itepWorkflow('bench: warm-up iTEP', 50, itepCredential, 1)),
 			warmDiy: await create(diyWorkflow('bench: warm-up DIY', 50, cryptoCredential, sandbox.url)),
+			minimal1: await create(
+				minimalSenderWorkflow('bench: minimal node, 1 at a time', ITEMS, itepCredential, 1),
+			),
+			minimal10: await create(
+				minimalSenderWorkflow('bench: minimal node, 10 at a time', ITEMS, itepCredential, 10),
+			),
+			diyBatched: await create(
+				diyWorkflow(
+					'bench: DIY, HTTP Request batching 10',
+					ITEMS,
+					cryptoCredential,
+					sandbox.url,
+					DIY_BATCHING,
+				),
+			),
 		},
 		provisionRun: async (workflowId, items, what, latencyMs = 0) => {
 			await sandbox.reset(latencyMs);
@@ -198,11 +245,12 @@ async function measure(n8n: N8nInstance, sandbox: SandboxProcess): Promise<Row[]
 	await runNodeInProcess(sandbox.url, 200, { maxConcurrency: 1 });
 
 	// P5 first, on a heap that no big run has grown yet; its rows are printed last.
-	const p5Rows = await phase('P5', () => p5(context));
+	const p5Rows = selected('p5') ? await phase('P5', () => p5(context)) : [];
 	return [
-		...(await phase('P1/P2', () => p1p2(context))),
-		...(await phase('P3', () => p3(context))),
-		...(await phase('P4', () => p4(context))),
+		...(selected('p1', 'p2') ? await phase('P1/P2', () => p1p2(context)) : []),
+		...(selected('p2') ? await phase("P2'", () => p2Minimal(context)) : []),
+		...(selected('p3') ? await phase('P3', () => p3(context)) : []),
+		...(selected('p4') ? await phase('P4', () => p4(context)) : []),
 		...p5Rows,
 	];
 }
@@ -223,11 +271,19 @@ async function rssDuring<T>(n8n: N8nInstance, run: () => Promise<T>) {
 	};
 }
 
+/** P5': what p5 measured on the iTEP run, for the comparison with the DIY reference in the same bench run. */
+const p5Itep = { mainGrowthMb: NaN };
+
+/** P5': settle time after a big run before the heap is collected and read (n8n finishes saving and pushing). */
+const HEAP_SETTLE_MS = 2000;
+
 async function p5({ n8n, sandbox, wf }: Context): Promise<Row[]> {
 	log(
 		`P5: ${BIG_ITEMS.toLocaleString('en-US')} items through the iTEP node (Max Concurrent 10), sampling RSS every 100 ms`,
 	);
 	await sandbox.reset();
+	const inspector = inspectorUrl(n8n.log());
+	const heapBefore = await heapAfterGc(inspector);
 	// No node times here: reading a 10,000-item execution back through the REST API would itself grow n8n's RSS.
 	const {
 		result: big,
@@ -237,8 +293,13 @@ async function p5({ n8n, sandbox, wf }: Context): Promise<Row[]> {
 		groupGrowth,
 	} = await rssDuring(n8n, () => runTimed(n8n, wf.big, { timeoutMs: 300_000 }));
 	assertProvisioned(await sandbox.stats(), BIG_ITEMS, 'P5');
+	await sleep(HEAP_SETTLE_MS);
+	const heapAfter = await heapAfterGc(inspector);
+	const retained = heapAfter.usedMb - heapBefore.usedMb;
+	p5Itep.mainGrowthMb = mainGrowth;
 	log(
-		`P5: main RSS ${fmt.mb(before.mainMb)} -> peak ${fmt.mb(peak.mainMb)} in ${fmt.ms(big.durationMs)}`,
+		`P5: main RSS ${fmt.mb(before.mainMb)} -> peak ${fmt.mb(peak.mainMb)} in ${fmt.ms(big.durationMs)}; ` +
+			`JS heap after GC ${fmt.mb(heapBefore.usedMb)} -> ${fmt.mb(heapAfter.usedMb)}`,
 	);
 	return [
 		{
@@ -254,6 +315,14 @@ async function p5({ n8n, sandbox, wf }: Context): Promise<Row[]> {
 			what: `same run, whole n8n process group incl. the Code node's task runner (${fmt.mb(before.groupMb)} → ${fmt.mb(peak.groupMb)})`,
 			value: fmt.mb(groupGrowth),
 			runs: '1 run',
+		},
+		{
+			id: "P5'",
+			what: `same run: n8n main process JS heap retained after a forced GC (inspector), after the run − before it (${fmt.mb(heapBefore.usedMb)} → ${fmt.mb(heapAfter.usedMb)})`,
+			value: fmt.mb(retained),
+			runs: '1 run',
+			goal: '≤ 30 MB',
+			status: verdict(retained, { max: 30 }, fmt.mb),
 		},
 	];
 }
@@ -280,16 +349,36 @@ async function p5Reference(sandbox: SandboxProcess): Promise<Row[]> {
 		await runTimed(n8n, warm);
 		assertProvisioned(await sandbox.stats(), 50, 'P5 reference warm-up');
 		await sandbox.reset();
+		// Measured exactly as the iTEP run: a forced GC and heap reading, then RSS sampled through the run.
+		const inspector = inspectorUrl(n8n.log());
+		const heapBefore = await heapAfterGc(inspector);
 		const { result, before, peak, mainGrowth } = await rssDuring(n8n, () =>
 			runTimed(n8n, big, { timeoutMs: 300_000 }),
 		);
 		assertProvisioned(await sandbox.stats(), BIG_ITEMS, 'P5 reference DIY');
+		await sleep(HEAP_SETTLE_MS);
+		const heapAfter = await heapAfterGc(inspector);
+		const ratio = p5Itep.mainGrowthMb / mainGrowth;
 		return [
 			{
 				id: 'P5',
 				what: `reference: DIY workflow, ${BIG_ITEMS.toLocaleString('en-US')} items (HTTP Request all at once), fresh n8n: main process peak RSS growth (run ${fmt.ms(result.durationMs)}; ${fmt.mb(before.mainMb)} → ${fmt.mb(peak.mainMb)})`,
 				value: fmt.mb(mainGrowth),
 				runs: '1 run',
+			},
+			{
+				id: "P5'",
+				what: `reference: DIY run's JS heap retained after a forced GC (${fmt.mb(heapBefore.usedMb)} → ${fmt.mb(heapAfter.usedMb)})`,
+				value: fmt.mb(heapAfter.usedMb - heapBefore.usedMb),
+				runs: '1 run',
+			},
+			{
+				id: "P5'",
+				what: `peak RSS growth of the main process, iTEP run / DIY run, same bench run (${fmt.mb(p5Itep.mainGrowthMb)} / ${fmt.mb(mainGrowth)})`,
+				value: fmt.x(ratio),
+				runs: '1 run each',
+				goal: '≤ 1.0x',
+				status: verdict(ratio, { max: 1 }, fmt.x),
 			},
 		];
 	} finally {
@@ -443,6 +532,74 @@ async function p1p2({ n8n, sandbox, wf, provisionRun }: Context): Promise<Row[]>
 	];
 }
 
+/**
+ * P2': the iTEP node against the bench's minimal sender node (bench/minimal-node/) in the same n8n: node time
+ * (n8n's executionTime) at Max Concurrent 1 and 10, paired within a round; the order alternates by round.
+ */
+async function p2Minimal({ wf, provisionRun }: Context): Promise<Row[]> {
+	const runs = {
+		itep1: [] as number[],
+		itep10: [] as number[],
+		minimal1: [] as number[],
+		minimal10: [] as number[],
+		r1: [] as number[],
+		r10: [] as number[],
+	};
+	for (let round = 1; round <= rounds; round++) {
+		log(`P2' round ${round}/${rounds}: iTEP node and minimal node, 1 then 10 at a time`);
+		for (const limit of [1, 10] as const) {
+			const pair = {
+				itep: () => provisionRun(wf[`itep${limit}`], ITEMS, `P2' iTEP, ${limit} at a time`),
+				minimal: () =>
+					provisionRun(wf[`minimal${limit}`], ITEMS, `P2' minimal node, ${limit} at a time`),
+			};
+			const itepFirst = round % 2 === 1;
+			const first = await (itepFirst ? pair.itep() : pair.minimal());
+			const second = await (itepFirst ? pair.minimal() : pair.itep());
+			const itep = (itepFirst ? first : second).nodeMs.iTEP;
+			const minimal = (itepFirst ? second : first).nodeMs.Minimal;
+			runs[`itep${limit}`].push(itep);
+			runs[`minimal${limit}`].push(minimal);
+			runs[`r${limit}`].push(itep / minimal);
+			log(
+				`  ${limit} at a time: iTEP node ${fmt.ms(itep)}, minimal node ${fmt.ms(minimal)} (${fmt.x(itep / minimal)})`,
+			);
+		}
+	}
+	const r1 = median(runs.r1);
+	const r10 = median(runs.r10);
+	return [
+		{
+			id: "P2'",
+			what: `minimal node of the bench's own in n8n (one signed POST per item through this.helpers.httpRequest, same body and 3 expressions, no validation): node time, ${ITEMS.toLocaleString('en-US')} items, 1 at a time (iTEP node in the same rounds: ${fmt.list(runs.itep1, fmt.ms)})`,
+			value: fmt.ms(median(runs.minimal1)),
+			runs: fmt.list(runs.minimal1, fmt.ms),
+		},
+		{
+			id: "P2'",
+			what: `minimal node, 10 at a time (iTEP node: ${fmt.list(runs.itep10, fmt.ms)})`,
+			value: fmt.ms(median(runs.minimal10)),
+			runs: fmt.list(runs.minimal10, fmt.ms),
+		},
+		{
+			id: "P2'",
+			what: 'iTEP node time / minimal node time, 1 at a time, paired per round',
+			value: fmt.x(r1),
+			runs: fmt.list(runs.r1, fmt.x),
+			goal: '≤ 1.2x',
+			status: verdict(r1, { max: 1.2 }, fmt.x),
+		},
+		{
+			id: "P2'",
+			what: 'iTEP node time / minimal node time, 10 at a time, paired per round',
+			value: fmt.x(r10),
+			runs: fmt.list(runs.r10, fmt.x),
+			goal: '≤ 1.2x',
+			status: verdict(r10, { max: 1.2 }, fmt.x),
+		},
+	];
+}
+
 async function p3({ wf, provisionRun }: Context): Promise<Row[]> {
 	const runs = {
 		one: [] as number[],
@@ -450,21 +607,33 @@ async function p3({ wf, provisionRun }: Context): Promise<Row[]> {
 		speedup: [] as number[],
 		inFlight1: [] as number[],
 		inFlight10: [] as number[],
+		// P3': the DIY workflow with the HTTP Request node's batching, paired with the 10-at-a-time iTEP run.
+		diyBatched: [] as number[],
+		inFlightDiy: [] as number[],
+		vsDiy: [] as number[],
 	};
 	for (let round = 1; round <= rounds; round++) {
-		log(`P3 round ${round}/${rounds}: ${LATENCY_MS} ms sandbox latency, Max Concurrent 1 then 10`);
+		log(
+			`P3 round ${round}/${rounds}: ${LATENCY_MS} ms sandbox latency, Max Concurrent 1 then 10, then DIY with batching ${DIY_BATCHING.batchSize}`,
+		);
 		const one = await provisionRun(wf.itep1, ITEMS, 'P3 Max Concurrent 1', LATENCY_MS);
 		const ten = await provisionRun(wf.itep10, ITEMS, 'P3 Max Concurrent 10', LATENCY_MS);
+		const diy = await provisionRun(wf.diyBatched, ITEMS, "P3' DIY, batching", LATENCY_MS);
 		runs.one.push(one.durationMs);
 		runs.ten.push(ten.durationMs);
 		runs.speedup.push(one.durationMs / ten.durationMs);
 		runs.inFlight1.push(one.maxInFlight);
 		runs.inFlight10.push(ten.maxInFlight);
+		runs.diyBatched.push(diy.durationMs);
+		runs.inFlightDiy.push(diy.maxInFlight);
+		runs.vsDiy.push(ten.durationMs / diy.durationMs);
 		log(
-			`  1 at a time ${fmt.ms(one.durationMs)} (maxInFlight ${one.maxInFlight}), 10 at a time ${fmt.ms(ten.durationMs)} (maxInFlight ${ten.maxInFlight})`,
+			`  1 at a time ${fmt.ms(one.durationMs)} (maxInFlight ${one.maxInFlight}), 10 at a time ${fmt.ms(ten.durationMs)} (maxInFlight ${ten.maxInFlight}), ` +
+				`DIY batching ${DIY_BATCHING.batchSize} ${fmt.ms(diy.durationMs)} (maxInFlight ${diy.maxInFlight})`,
 		);
 	}
 	const speedup = median(runs.speedup);
+	const vsDiy = median(runs.vsDiy);
 	const maxInFlight = Math.max(...runs.inFlight10);
 	return [
 		{
@@ -488,6 +657,20 @@ async function p3({ wf, provisionRun }: Context): Promise<Row[]> {
 			runs: fmt.list(runs.speedup, fmt.x),
 			goal: '≥ 8x',
 			status: verdict(speedup, { min: 8 }, fmt.x),
+		},
+		{
+			id: "P3'",
+			what: `DIY with the HTTP Request node's Batching (${DIY_BATCHING.batchSize} items per batch, interval ${DIY_BATCHING.batchInterval} ms), ${LATENCY_MS} ms per request (sandbox maxInFlight ${runs.inFlightDiy.join(', ')})`,
+			value: fmt.ms(median(runs.diyBatched)),
+			runs: fmt.list(runs.diyBatched, fmt.ms),
+		},
+		{
+			id: "P3'",
+			what: `iTEP (Max Concurrent 10) / DIY with batching ${DIY_BATCHING.batchSize}, paired per round`,
+			value: fmt.x(vsDiy),
+			runs: fmt.list(runs.vsDiy, fmt.x),
+			goal: '≤ 1.0x',
+			status: verdict(vsDiy, { max: 1 }, fmt.x),
 		},
 	];
 }

@@ -75,13 +75,15 @@ export function itepWorkflow(
 /**
  * What an ops person builds without the pack: Code (compact body, unique sequence) -> Crypto (HMAC-SHA256
  * hex, key in a Crypto credential) -> HTTP Request (POST the same string, signature header). The HTTP Request
- * node at its defaults sends all items at once (no batching).
+ * node at its defaults sends all items at once (no batching); `batching` sets its Options -> Batching
+ * (items per batch, interval in ms), as P3' does.
  */
 export function diyWorkflow(
 	name: string,
 	count: number,
 	crypto: CredentialRef,
 	sandboxUrl: string,
+	batching?: { batchSize: number; batchInterval: number },
 ): WorkflowInput {
 	return chain(name, [
 		...candidates(count),
@@ -125,7 +127,7 @@ export function diyWorkflow(
 				contentType: 'raw',
 				rawContentType: 'application/json',
 				body: '={{ $json.body }}',
-				options: {},
+				options: batching ? { batching: { batch: batching } } : {},
 			},
 		},
 	]);
@@ -152,4 +154,37 @@ export function triggerWorkflow(name: string, path: string): WorkflowInput {
 /** The bare Webhook node equivalent: POST, answers on receipt. */
 export function webhookWorkflow(name: string, path: string): WorkflowInput {
 	return chain(name, [webhookNode('Webhook', path, { responseMode: 'onReceived' })]);
+}
+
+/** The bench's own minimal node (bench/minimal-node/), loaded from n8n's custom extensions folder. */
+export const MINIMAL_SENDER_NODE_TYPE = 'CUSTOM.benchMinimalSender';
+
+/**
+ * Manual Trigger -> Code -> the bench's minimal sender (P2'): the same candidates, the same three Assigned To
+ * expressions and the same iTEP API credential as `itepWorkflow`, and nothing else.
+ */
+export function minimalSenderWorkflow(
+	name: string,
+	count: number,
+	credential: CredentialRef,
+	maxConcurrency: number,
+): WorkflowInput {
+	return chain(name, [
+		...candidates(count),
+		{
+			name: 'Minimal',
+			type: MINIMAL_SENDER_NODE_TYPE,
+			typeVersion: 1,
+			parameters: {
+				productCode: PRODUCT_CODE,
+				assignedTo: {
+					candidateName: '={{ $json.name }}',
+					candidateEmail: '={{ $json.email }}',
+					candidateId: '={{ $json.candidateId }}',
+				},
+				maxConcurrency,
+			},
+			credentials: { itepApi: ref(credential) },
+		},
+	]);
 }
