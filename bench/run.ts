@@ -9,8 +9,10 @@
  *   --requests N   webhook deliveries per P4 run (default 300; at 15-35 deliveries/s on the shared 2-core
  *                  machine, 2,000 per run would take the P4 rounds alone past 10 minutes)
  *   --no-write     print only, leave BENCHMARKS.md alone
- *   --only p2,p3   only the phases of these rows (p1..p5; P2', P3', P5' go with p2, p3, p5), for development
+ *   --only LIST    only these rows, e.g. `--only p4` or `--only p1,p2,p3,p4,p5` (P1 and P2 run together;
+ *                  P2', P3', P5' go with p2, p3, p5)
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -28,6 +30,7 @@ import {
 	startN8n,
 	waitFor,
 	type N8nInstance,
+	type WorkflowInput,
 } from '../devkit/n8n';
 import { floorLoop, runNodeInProcess, triggerCheckMicros } from './inProcess';
 import {
@@ -47,6 +50,8 @@ import {
 	itepWorkflow,
 	MINIMAL_SENDER_NODE_TYPE,
 	minimalSenderWorkflow,
+	MINIMAL_TRIGGER_NODE_TYPE,
+	minimalTriggerWorkflow,
 	triggerWorkflow,
 	webhookWorkflow,
 } from './workflows';
@@ -68,9 +73,16 @@ const option = (name: string) =>
 const rounds = option('--rounds') || 3;
 const LOAD = { connections: 10, amount: option('--requests') || 300, capMs: 90_000 };
 const write = !argv.includes('--no-write');
-const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1]?.split(',') : undefined;
-/** Whether a phase measuring these rows runs (all of them without --only). */
-const selected = (...ids: string[]) => !only || ids.some((id) => only.includes(id));
+const only = argv.includes('--only')
+	? new Set(
+			(argv[argv.indexOf('--only') + 1] ?? '')
+				.toLowerCase()
+				.split(',')
+				.map((id) => id.trim()),
+		)
+	: undefined;
+/** Whether any of these rows (p1...p5) is to be measured. */
+const selected = (...ids: string[]) => !only || ids.some((id) => only.has(id));
 
 const loads: number[] = [];
 const log = (message: string) => {
@@ -236,13 +248,15 @@ async function measure(n8n: N8nInstance, sandbox: SandboxProcess): Promise<Row[]
 		},
 	};
 
-	log('warm-up: both workflows (50 items) and the in-process paths');
-	await context.provisionRun(context.wf.warmItep, 50, 'warm-up iTEP');
-	await context.provisionRun(context.wf.warmDiy, 50, 'warm-up DIY');
-	await sandbox.reset();
-	await floorLoop(sandbox.url, 200, 1);
-	await sandbox.reset();
-	await runNodeInProcess(sandbox.url, 200, { maxConcurrency: 1 });
+	if (selected('p1', 'p2', 'p3', 'p5')) {
+		log('warm-up: both workflows (50 items) and the in-process paths');
+		await context.provisionRun(context.wf.warmItep, 50, 'warm-up iTEP');
+		await context.provisionRun(context.wf.warmDiy, 50, 'warm-up DIY');
+		await sandbox.reset();
+		await floorLoop(sandbox.url, 200, 1);
+		await sandbox.reset();
+		await runNodeInProcess(sandbox.url, 200, { maxConcurrency: 1 });
+	}
 
 	// P5 first, on a heap that no big run has grown yet; its rows are printed last.
 	const p5Rows = selected('p5') ? await phase('P5', () => p5(context)) : [];
@@ -250,7 +264,8 @@ async function measure(n8n: N8nInstance, sandbox: SandboxProcess): Promise<Row[]
 		...(selected('p1', 'p2') ? await phase('P1/P2', () => p1p2(context)) : []),
 		...(selected('p2') ? await phase("P2'", () => p2Minimal(context)) : []),
 		...(selected('p3') ? await phase('P3', () => p3(context)) : []),
-		...(selected('p4') ? await phase('P4', () => p4(context)) : []),
+		// P4 on two n8n instances of its own (defaults, lazy isolate acquisition); this one stays idle meanwhile.
+		...(selected('p4') ? await phase('P4', () => p4()) : []),
 		...p5Rows,
 	];
 }
@@ -675,133 +690,292 @@ async function p3({ wf, provisionRun }: Context): Promise<Row[]> {
 	];
 }
 
-async function p4({ n8n }: Context): Promise<Row[]> {
-	const create = async (workflow: Parameters<N8nInstance['api']['createWorkflow']>[0]) =>
-		(await n8n.api.createWorkflow(workflow)).id;
-	const triggerId = await create(triggerWorkflow('bench: iTEP Trigger', 'bench-itep-results'));
-	const webhookId = await create(webhookWorkflow('bench: Webhook node', 'bench-webhook'));
-	await n8n.api.activateWorkflow(triggerId);
-	await n8n.api.activateWorkflow(webhookId);
-	const form = encodeResultForm(sampleResultData());
-	const targets = [
-		{ key: 'trigger', workflowId: triggerId, url: `${n8n.baseUrl}/webhook/bench-itep-results` },
-		{ key: 'webhook', workflowId: webhookId, url: `${n8n.baseUrl}/webhook/bench-webhook` },
-	] as const;
+// ---- P4: webhook deliveries answered per second ----------------------------------------------------------
+
+type P4Key = 'trigger' | 'triggerV1' | 'minimal' | 'webhook';
+
+interface P4Target {
+	key: P4Key;
+	workflowId: string;
+	url: string;
+}
+
+interface P4Runs {
+	perSecond: number[];
+	created: string[];
+	p99: number[];
+	drainS: number[];
+}
+
+/** One n8n for P4: its targets and every load measured on them, by target. */
+interface P4Instance {
+	n8n: N8nInstance;
+	targets: P4Target[];
+	runs: Record<P4Key, P4Runs>;
+}
+
+const MINIMAL_TRIGGER_FILE = path.join(
+	REPO_ROOT,
+	'bench',
+	'minimal-trigger',
+	'BenchMinimalTrigger.node.js',
+);
+
+/**
+ * P4' is loaded as a custom extension (N8N_CUSTOM_EXTENSIONS: n8n-core's CustomDirectoryLoader loads every
+ * `**\/*.node.js` of the folder, as type `CUSTOM.<name>`). The file is copied to a folder outside the repository
+ * so that its `require('n8n-workflow')` finds n8n's own copy (n8n puts its module paths on NODE_PATH), as an
+ * installed community package does, not the repository's dev dependency.
+ */
+function minimalTriggerExtension(): { dir: string; remove(): void } {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'itep-bench-extension-'));
+	fs.copyFileSync(MINIMAL_TRIGGER_FILE, path.join(dir, path.basename(MINIMAL_TRIGGER_FILE)));
+	return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A fresh n8n for P4 with the packed pack and the minimal trigger, with the execution-saving rules of
+ * startBenchN8n. `lazy` sets N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true (n8n creates an expression isolate only
+ * when an expression is evaluated); otherwise n8n's defaults (the devkit strips N8N_* from the bench's own env).
+ */
+async function startP4N8n(extensionDir: string, lazy: boolean): Promise<N8nInstance> {
+	const n8n = await startN8n({
+		version: N8N_VERSION,
+		logLevel: 'warn',
+		expect: { nodes: [ITEP_TRIGGER_NODE_TYPE, MINIMAL_TRIGGER_NODE_TYPE] },
+		env: {
+			EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all',
+			EXECUTIONS_DATA_SAVE_ON_ERROR: 'all',
+			EXECUTIONS_DATA_SAVE_MANUAL_EXECUTIONS: 'true',
+			EXECUTIONS_DATA_PRUNE: 'false',
+			N8N_CUSTOM_EXTENSIONS: extensionDir,
+			...(lazy ? { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' } : {}),
+		},
+	});
+	log(
+		`P4: n8n ${N8N_VERSION} (${lazy ? 'N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true' : 'defaults'}) ready in ${n8n.timings.readyMs} ms (pid ${n8n.pid})`,
+	);
+	return n8n;
+}
+
+const P4_WORKFLOWS: Record<P4Key, { path: string; workflow: () => WorkflowInput }> = {
+	trigger: {
+		path: 'bench-itep-results',
+		workflow: () => triggerWorkflow('bench: iTEP Trigger 1.1', 'bench-itep-results'),
+	},
+	triggerV1: {
+		path: 'bench-itep-results-v1',
+		workflow: () => triggerWorkflow('bench: iTEP Trigger 1', 'bench-itep-results-v1', 1),
+	},
+	minimal: {
+		path: 'bench-minimal-trigger',
+		workflow: () => minimalTriggerWorkflow('bench: minimal trigger', 'bench-minimal-trigger'),
+	},
+	webhook: {
+		path: 'bench-webhook',
+		workflow: () => webhookWorkflow('bench: Webhook node', 'bench-webhook'),
+	},
+};
+
+/** Publishes one workflow per target, checks each answers a delivery as expected, then warms each up. */
+async function p4Instance(n8n: N8nInstance, keys: P4Key[], form: string): Promise<P4Instance> {
+	const targets: P4Target[] = [];
+	for (const key of keys) {
+		const { id } = await n8n.api.createWorkflow(P4_WORKFLOWS[key].workflow());
+		await n8n.api.activateWorkflow(id);
+		targets.push({ key, workflowId: id, url: `${n8n.baseUrl}/webhook/${P4_WORKFLOWS[key].path}` });
+	}
 	for (const target of targets) {
 		const answer = await n8n.http('POST', new URL(target.url).pathname, form, {
 			'content-type': RESULT_FORM_CONTENT_TYPE,
 		});
+		// The triggers answer {received, started}; the Webhook node its own message.
 		if (
 			answer.status !== 200 ||
-			(target.key === 'trigger' && !(answer.json as { started?: boolean })?.started)
+			(target.key !== 'webhook' && !(answer.json as { started?: boolean })?.started)
 		) {
 			throw new Error(
 				`${target.key} preflight answered ${answer.status} ${answer.text.slice(0, 200)}`,
 			);
 		}
+		await postLoad(target.url, form, RESULT_FORM_CONTENT_TYPE, { ...LOAD, amount: 50 });
 	}
+	const runs = Object.fromEntries(
+		keys.map((key) => [key, { perSecond: [], created: [], p99: [], drainS: [] }]),
+	) as unknown as Record<P4Key, P4Runs>;
+	return { n8n, targets, runs };
+}
+
+/**
+ * One measured load on one target: a fixed number of deliveries, then a bounded wait until n8n has finished
+ * exactly one successful execution per answered request. Anything else throws (the phase fails).
+ */
+async function p4Load(
+	n8n: N8nInstance,
+	target: P4Target,
+	form: string,
+): Promise<LoadResult & { drainMs: number }> {
 	const finished = async (workflowId: string, status?: string[]) =>
 		(await executionPage(n8n, { workflowId, ...(status ? { status } : {}) }, 1)).count;
-	const runs = {
-		trigger: {
-			perSecond: [] as number[],
-			created: [] as string[],
-			p99: [] as number[],
-			drainS: [] as number[],
+	// Wait until the previous run's executions (and the warm-up's) are all finished: counts start clean.
+	const baseline = await waitFor(
+		`${target.key} idle`,
+		async () => {
+			const page = await executionPage(n8n, { workflowId: target.workflowId }, 20);
+			return page.results.some(
+				(execution) => execution.status === 'new' || execution.status === 'running',
+			)
+				? undefined
+				: page.count;
 		},
-		webhook: {
-			perSecond: [] as number[],
-			created: [] as string[],
-			p99: [] as number[],
-			drainS: [] as number[],
+		{ timeoutMs: 60_000, intervalMs: 250 },
+	);
+	const baselineOk = await finished(target.workflowId, ['success']);
+	const load = await postLoad(target.url, form, RESULT_FORM_CONTENT_TYPE, LOAD);
+	const loadEnded = performance.now();
+	const done = await waitFor(
+		`${target.key} executions`,
+		async () => {
+			const count = (await finished(target.workflowId)) - baseline;
+			return count >= load.ok || performance.now() - loadEnded > 60_000 ? count : undefined;
 		},
-		ratio: [] as number[],
-	};
-	await sleep(1000);
-	for (let round = 1; round <= rounds; round++) {
-		log(
-			`P4 round ${round}/${rounds}: ${LOAD.amount} form deliveries over ${LOAD.connections} connections, iTEP Trigger then Webhook node`,
+		{ timeoutMs: 90_000, intervalMs: 250 },
+	);
+	const ok = (await finished(target.workflowId, ['success'])) - baselineOk;
+	if (load.sent !== LOAD.amount || load.ok !== load.sent || done !== load.ok || ok !== load.ok) {
+		throw new Error(
+			`${target.key}: ${load.sent} of ${LOAD.amount} sent (cap ${LOAD.capMs / 1000} s), ${load.ok} answered 2xx ` +
+				`(${load.non2xx} non-2xx, ${load.errors} errors), ${done} executions finished, ${ok} successful`,
 		);
-		const perSecond: Partial<Record<'trigger' | 'webhook', number>> = {};
-		for (const target of targets) {
-			// Wait until the previous run's executions (and the preflight's) are all finished: counts start clean.
-			const baseline = await waitFor(
-				`${target.key} idle`,
-				async () => {
-					const page = await executionPage(n8n, { workflowId: target.workflowId }, 20);
-					return page.results.some(
-						(execution) => execution.status === 'new' || execution.status === 'running',
-					)
-						? undefined
-						: page.count;
-				},
-				{ timeoutMs: 60_000, intervalMs: 250 },
-			);
-			const baselineOk = await finished(target.workflowId, ['success']);
-			const load: LoadResult = await postLoad(target.url, form, RESULT_FORM_CONTENT_TYPE, LOAD);
-			const loadEnded = performance.now();
-			// Every answered request must become exactly one execution: wait (bounded) until n8n has finished them.
-			const done = await waitFor(
-				`${target.key} executions`,
-				async () => {
-					const count = (await finished(target.workflowId)) - baseline;
-					return count >= load.ok || performance.now() - loadEnded > 60_000 ? count : undefined;
-				},
-				{ timeoutMs: 90_000, intervalMs: 250 },
-			);
-			const ok = (await finished(target.workflowId, ['success'])) - baselineOk;
-			const drainS = (performance.now() - loadEnded) / 1000;
-			if (
-				load.sent !== LOAD.amount ||
-				load.ok !== load.sent ||
-				done !== load.ok ||
-				ok !== load.ok
-			) {
-				throw new Error(
-					`${target.key}: ${load.sent} of ${LOAD.amount} sent (cap ${LOAD.capMs / 1000} s), ${load.ok} answered 2xx ` +
-						`(${load.non2xx} non-2xx, ${load.errors} errors), ${done} executions finished, ${ok} successful`,
-				);
-			}
-			perSecond[target.key] = load.perSecond;
-			runs[target.key].perSecond.push(load.perSecond);
-			runs[target.key].created.push(`${done}/${load.sent}`);
-			runs[target.key].p99.push(load.p99Ms);
-			runs[target.key].drainS.push(drainS);
-			log(
-				`  ${target.key}: ${fmt.perS(load.perSecond)}, p50 ${fmt.ms(load.p50Ms)}, p99 ${fmt.ms(load.p99Ms)}, executions ${done}/${load.sent}`,
-			);
-		}
-		runs.ratio.push((perSecond.trigger ?? NaN) / (perSecond.webhook ?? NaN));
 	}
+	return { ...load, drainMs: performance.now() - loadEnded };
+}
+
+async function p4(): Promise<Row[]> {
+	const form = encodeResultForm(sampleResultData());
+	const extension = minimalTriggerExtension();
+	const started: N8nInstance[] = [];
+	try {
+		// Both instances up at once; within a round every target of both is measured, in an order that rotates
+		// from round to round so no target always runs first (or right after the other instance's burst).
+		const [defaultsN8n, lazyN8n] = await Promise.all(
+			[false, true].map(async (lazy) => {
+				const n8n = await startP4N8n(extension.dir, lazy);
+				started.push(n8n);
+				return n8n;
+			}),
+		);
+		const defaults = await p4Instance(defaultsN8n, ['trigger', 'minimal', 'webhook'], form);
+		const lazy = await p4Instance(lazyN8n, ['trigger', 'triggerV1', 'minimal', 'webhook'], form);
+		const ratios = {
+			defaultsMinimal: [] as number[],
+			defaultsWebhook: [] as number[],
+			lazyWebhook: [] as number[],
+			lazyV1Webhook: [] as number[],
+			lazyMinimalWebhook: [] as number[],
+		};
+		for (let round = 1; round <= rounds; round++) {
+			log(
+				`P4 round ${round}/${rounds}: ${LOAD.amount} form deliveries over ${LOAD.connections} connections per target; defaults, then lazy isolate acquisition`,
+			);
+			const perSecond = { defaults: {}, lazy: {} } as Record<
+				'defaults' | 'lazy',
+				Partial<Record<P4Key, number>>
+			>;
+			for (const [name, instance] of [
+				['defaults', defaults],
+				['lazy', lazy],
+			] as const) {
+				const shift = (round - 1) % instance.targets.length;
+				const order = [...instance.targets.slice(shift), ...instance.targets.slice(0, shift)];
+				for (const target of order) {
+					const load = await p4Load(instance.n8n, target, form);
+					const runs = instance.runs[target.key];
+					runs.perSecond.push(load.perSecond);
+					runs.created.push(`${load.ok}/${load.sent}`);
+					runs.p99.push(load.p99Ms);
+					runs.drainS.push(load.drainMs / 1000);
+					perSecond[name][target.key] = load.perSecond;
+					log(
+						`  ${name} ${target.key}: ${fmt.perS(load.perSecond)}, p50 ${fmt.ms(load.p50Ms)}, p99 ${fmt.ms(load.p99Ms)}, executions ${load.ok}/${load.sent}`,
+					);
+				}
+			}
+			const d = perSecond.defaults;
+			const l = perSecond.lazy;
+			const ratio = (a?: number, b?: number) => (a ?? NaN) / (b ?? NaN);
+			ratios.defaultsMinimal.push(ratio(d.trigger, d.minimal));
+			ratios.defaultsWebhook.push(ratio(d.trigger, d.webhook));
+			ratios.lazyWebhook.push(ratio(l.trigger, l.webhook));
+			ratios.lazyV1Webhook.push(ratio(l.triggerV1, l.webhook));
+			ratios.lazyMinimalWebhook.push(ratio(l.minimal, l.webhook));
+		}
+		return p4Rows(defaults, lazy, ratios);
+	} finally {
+		await Promise.all(started.map((n8n) => n8n.stop()));
+		extension.remove();
+	}
+}
+
+function p4Rows(
+	defaults: P4Instance,
+	lazy: P4Instance,
+	ratios: Record<
+		'defaultsMinimal' | 'defaultsWebhook' | 'lazyWebhook' | 'lazyV1Webhook' | 'lazyMinimalWebhook',
+		number[]
+	>,
+): Row[] {
 	log(
 		`P4: trigger verify + parse in-process (up to ${TRIGGER_CHECK.iterations.toLocaleString('en-US')} iterations or ${TRIGGER_CHECK.maxMs / 1000} s each)`,
 	);
 	const checkNone = triggerCheckMicros('none', TRIGGER_CHECK.iterations, TRIGGER_CHECK.maxMs);
 	const checkHmac = triggerCheckMicros('hmac', TRIGGER_CHECK.iterations, TRIGGER_CHECK.maxMs);
-	const ratio = median(runs.ratio);
-	const describe = (key: 'trigger' | 'webhook') =>
-		`executions/requests ${runs[key].created.join(', ')}; p99 ${fmt.list(runs[key].p99, fmt.ms)}; all executions finished ≤ ${Math.max(...runs[key].drainS).toFixed(1)} s after the last answer`;
+	const rate = (id: string, what: string, runs: P4Runs): Row => ({
+		id,
+		what: `${what}: deliveries/s answered; executions/requests ${runs.created.join(', ')}; p99 ${fmt.list(runs.p99, fmt.ms)}; all executions finished ≤ ${Math.max(...runs.drainS).toFixed(1)} s after the last answer`,
+		value: fmt.perS(median(runs.perSecond)),
+		runs: fmt.list(runs.perSecond, fmt.perS),
+	});
+	const ratioRow = (id: string, what: string, values: number[], min?: number): Row => ({
+		id,
+		what: `${what}, paired per round`,
+		value: fmt.x(median(values)),
+		runs: fmt.list(values, fmt.x),
+		...(min === undefined
+			? {}
+			: { goal: `≥ ${min}x`, status: verdict(median(values), { min }, fmt.x) }),
+	});
+	const TRIGGER = 'iTEP Trigger 1.1 (auth none, event completed, repeat suppression off)';
 	return [
-		{
-			id: 'P4',
-			what: `iTEP Trigger (auth none, event completed, repeat suppression off): deliveries/s answered; ${describe('trigger')}`,
-			value: fmt.perS(median(runs.trigger.perSecond)),
-			runs: fmt.list(runs.trigger.perSecond, fmt.perS),
-		},
-		{
-			id: 'P4',
-			what: `Webhook node (POST, onReceived), same form body, ${LOAD.connections} connections × ${LOAD.amount} requests; ${describe('webhook')}`,
-			value: fmt.perS(median(runs.webhook.perSecond)),
-			runs: fmt.list(runs.webhook.perSecond, fmt.perS),
-		},
-		{
-			id: 'P4',
-			what: 'iTEP Trigger / Webhook node, paired per round',
-			value: fmt.x(ratio),
-			runs: fmt.list(runs.ratio, fmt.x),
-			goal: '≥ 0.9x',
-			status: verdict(ratio, { min: 0.9 }, fmt.x),
-		},
+		rate('P4', `n8n defaults: ${TRIGGER}`, defaults.runs.trigger),
+		rate(
+			"P4'",
+			'n8n defaults: minimal trigger of the bench (same webhook registration, no verification or parsing)',
+			defaults.runs.minimal,
+		),
+		rate(
+			'P4',
+			`n8n defaults: Webhook node (POST, onReceived), same form body, ${LOAD.connections} connections × ${LOAD.amount} requests`,
+			defaults.runs.webhook,
+		),
+		ratioRow("P4'", 'n8n defaults: iTEP Trigger / minimal trigger', ratios.defaultsMinimal, 0.95),
+		ratioRow('P4', 'n8n defaults: iTEP Trigger / Webhook node', ratios.defaultsWebhook, 0.9),
+		rate('P4', `lazy isolate acquisition: ${TRIGGER}`, lazy.runs.trigger),
+		rate('P4', 'lazy isolate acquisition: iTEP Trigger 1 (saved workflows)', lazy.runs.triggerV1),
+		rate("P4'", 'lazy isolate acquisition: minimal trigger', lazy.runs.minimal),
+		rate('P4', 'lazy isolate acquisition: Webhook node', lazy.runs.webhook),
+		ratioRow(
+			'P4',
+			'lazy isolate acquisition: iTEP Trigger / Webhook node',
+			ratios.lazyWebhook,
+			0.95,
+		),
+		ratioRow('P4', 'lazy isolate acquisition: iTEP Trigger 1 / Webhook node', ratios.lazyV1Webhook),
+		ratioRow(
+			"P4'",
+			'lazy isolate acquisition: minimal trigger / Webhook node',
+			ratios.lazyMinimalWebhook,
+		),
 		{
 			id: 'P4',
 			what: 'trigger verify + parse per delivery, in-process (auth none / HMAC)',

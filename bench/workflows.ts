@@ -133,13 +133,21 @@ export function diyWorkflow(
 	]);
 }
 
-/** A published iTEP Trigger: no authentication, event Completed, duplicate suppression off. */
-export function triggerWorkflow(name: string, path: string): WorkflowInput {
+/**
+ * A published iTEP Trigger: no authentication, event Completed, duplicate suppression off. Version 1.1 is what a
+ * user adding the node gets; version 1 (saved workflows) also makes n8n evaluate its legacy
+ * `$parameter["options"]["binaryData"]` expression for every request.
+ */
+export function triggerWorkflow(
+	name: string,
+	path: string,
+	typeVersion: 1 | 1.1 = 1.1,
+): WorkflowInput {
 	return chain(name, [
 		{
 			name: 'iTEP Trigger',
 			type: ITEP_TRIGGER_NODE_TYPE,
-			typeVersion: 1,
+			typeVersion,
 			webhookId: randomUUID(),
 			parameters: {
 				path,
@@ -185,6 +193,22 @@ export function minimalSenderWorkflow(
 				maxConcurrency,
 			},
 			credentials: { itepApi: ref(credential) },
+		},
+	]);
+}
+
+/** The node type n8n gives bench/minimal-trigger/BenchMinimalTrigger.node.js when it loads it as a custom extension. */
+export const MINIMAL_TRIGGER_NODE_TYPE = 'CUSTOM.benchMinimalTrigger';
+
+/** P4': the bench's own minimal trigger (the iTEP Trigger's webhook registration, no verification or parsing). */
+export function minimalTriggerWorkflow(name: string, path: string): WorkflowInput {
+	return chain(name, [
+		{
+			name: 'Minimal Trigger',
+			type: MINIMAL_TRIGGER_NODE_TYPE,
+			typeVersion: 1.1,
+			webhookId: randomUUID(),
+			parameters: { path },
 		},
 	]);
 }

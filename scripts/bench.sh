@@ -4,7 +4,8 @@
 #   2. builds and packs the pack once (scripts/pack-and-install.sh; the tarball every bench n8n installs),
 #   3. runs bench/run.ts with tsx on the provisioned Node 24 (the Node n8n runs on), which prints one table
 #      and rewrites the "Latest results" section of BENCHMARKS.md.
-# Arguments go to bench/run.ts: --rounds N (default 3), --no-write. ITEP_E2E_TARBALL=<file> skips the pack step.
+# Arguments go to bench/run.ts: --rounds N (default 3), --requests N (P4), --only p1,p2,p3,p4,p5, --no-write.
+# ITEP_E2E_TARBALL=<file> skips the pack step.
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "$0")/.." && pwd)

@@ -10,6 +10,7 @@ import {
 import { testWebhookCredential } from './auth';
 import { triggerProperties } from './description';
 import { receiveDelivery } from './receive';
+import { webhookPathFields } from './webhookPath';
 
 /**
  * Only POST carries a delivery, but the URL is registered for the other methods too: n8n answers a method
@@ -62,8 +63,9 @@ export class ItepTrigger implements INodeType {
 				// n8n answers a started execution with `responseData`, which it defaults to the literal text
 				// "firstEntryJson" when left out; an empty value makes it send the node's webhookResponse instead.
 				responseData: '',
-				// n8n uses the node's webhook ID when a full path is empty.
-				path: '={{$parameter["path"]}}',
+				// n8n uses the node's webhook ID when a full path is empty. The template '={{$parameter["path"]}}',
+				// resolved without n8n's expression engine where n8n-workflow can (2.40+; see webhookPath.ts).
+				...webhookPathFields(),
 				isFullPath: true,
 				ndvHideMethod: true,
 			},

@@ -18,13 +18,17 @@ import { applyResultVariant, RESULT_VARIANTS } from '../../sandbox/resultVariant
 import { signDelivery } from '../../sandbox/webhookAuth';
 import { adminPost, fulfillment } from '../../devkit/sandboxClient';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
+import { randomUUID } from 'node:crypto';
+
 import {
 	e2eVersions,
 	executionError,
+	ITEP_TRIGGER_NODE_TYPE,
 	nodeOutput,
 	timed,
 	type ExecutionDetails,
 	type N8nInstance,
+	waitFor,
 	type WorkflowEntity,
 } from '../../devkit/n8n';
 import {
@@ -387,6 +391,45 @@ describeE2e.each(e2eVersions())('n8n %s: iTEP Trigger and the example workflows'
 		);
 		expect(started).toHaveLength(1);
 		expect(await newExecutionIds(known, 1)).toHaveLength(1);
+	});
+
+	test("version 1.1 with an empty path listens at the node's webhook ID; the saved version 1 keeps its path", async () => {
+		// On 2.40+ both paths are resolved natively (the description's resolver), on 1.x by the template.
+		const webhookId = randomUUID();
+		const workflow = await n8n.api.createWorkflow({
+			name: 'iTEP Trigger 1.1, empty path',
+			nodes: [
+				{
+					name: 'iTEP Trigger 1.1',
+					type: ITEP_TRIGGER_NODE_TYPE,
+					typeVersion: 1.1,
+					position: [0, 0],
+					webhookId,
+					parameters: { authentication: 'none', events: ['completed'] },
+				},
+			],
+			connections: {},
+		});
+		await n8n.api.activateWorkflow(workflow.id);
+		try {
+			const body = encodeResultForm(sampleResultData({ TestID: 'VERSION-1-1' }));
+			const reply = await n8n.http('POST', `/webhook/${webhookId}`, body, {
+				'content-type': RESULT_FORM_CONTENT_TYPE,
+			});
+			expect(reply.status).toBe(200);
+			expect(reply.json).toEqual({ received: true, started: true });
+			await waitFor(
+				'the execution',
+				async () => (await n8n.api.listExecutions({ workflowId: workflow.id })).length || undefined,
+				{ timeoutMs: 20_000, intervalMs: 200 },
+			);
+			expect(await n8n.api.listExecutions({ workflowId: workflow.id })).toHaveLength(1);
+			// Version 1 (the record example) still answers at its saved path.
+			expect(productionUrl).toBe(`${n8n.baseUrl}/webhook/itep-results`);
+			expect((await post('', {})).status).toBe(401);
+		} finally {
+			await n8n.api.deactivateWorkflow(workflow.id);
+		}
 	});
 
 	test('every result variant the sandbox can send (value shapes, vocabularies, dates) starts one execution', async () => {
