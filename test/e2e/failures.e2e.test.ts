@@ -12,6 +12,7 @@ import {
 	e2eVersions,
 	executionError,
 	manualTrigger,
+	nodeOutputItems,
 	timed,
 	type CredentialRef,
 	type N8nInstance,
@@ -128,6 +129,60 @@ describeE2e.each(e2eVersions())(
 			expect(provisioned).toHaveLength(1);
 			expect(provisioned[0].assignedTo).toEqual({ 'student-name': 'Lost Answer', sequence });
 			expect(sandbox.state.stats).toMatchObject({ requests: 1, provisioned: 1, dropped: 1 });
+		});
+
+		test('On Error "Continue (using error output)": refused items leave on the error output with their details, test IDs on the success output', async () => {
+			// 429 on the 2nd and 4th request: refused before anything is spent.
+			sandbox.state.knobs.failNext = { count: 2, status: 429, every: 2 };
+			const workflow = await n8n.api.createWorkflow(
+				chain('e2e: error output', [
+					manualTrigger(),
+					codeNode(
+						'Candidates',
+						['Ann', 'Bob', 'Cy', 'Di'].map((name) => ({ name })),
+					),
+					itepNode(
+						'iTEP',
+						credential,
+						{
+							operation: 'getTestId',
+							productCode: 'GTX-Academic-Plus',
+							assignedTo: { candidateName: '={{ $json.name }}' },
+						},
+						{ onError: 'continueErrorOutput' },
+					),
+				]),
+			);
+			const execution = await n8n.api.runManually(workflow.id);
+
+			expect(execution.status).toBe('success');
+			const requests = await stable(() =>
+				sandbox.state.requests.map((r) => ({
+					status: r.status,
+					testId: r.testId,
+					sequence: r.sequence,
+				})),
+			);
+			expect(requests.map((r) => r.status)).toEqual([200, 429, 200, 429]);
+			const success = nodeOutputItems(execution, 'iTEP', 0).map((item) => item.json);
+			const failed = nodeOutputItems(execution, 'iTEP', 1).map((item) => item.json);
+			expect(success.map((json) => json.testId)).toEqual([requests[0].testId, requests[2].testId]);
+			// n8n adds the input item's fields to an error-output item: the candidate stays identifiable.
+			expect(failed).toEqual([
+				expect.objectContaining({
+					name: 'Bob',
+					message: expect.stringMatching(/429|too many|rate/i),
+					error: expect.objectContaining({
+						outcome: 'rejected',
+						httpCode: 429,
+						sequence: requests[1].sequence,
+					}),
+				}),
+				expect.objectContaining({
+					name: 'Di',
+					error: expect.objectContaining({ outcome: 'rejected', sequence: requests[3].sequence }),
+				}),
+			]);
 		});
 
 		test('exhausted inventory (422): "No available test IDs left", naming the test ID the run already got', async () => {

@@ -18,6 +18,7 @@ import {
 	type RowProblem,
 	type StockThresholds,
 } from '../../helpers/inventory';
+import { continuedErrorItem } from '../../helpers/errorItem';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 
 const DEFAULT_THRESHOLD = 10;
@@ -222,10 +223,14 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			pairedItem: stock.rows.length ? stock.rows.map((item) => ({ item })) : everyItem,
 		};
 	});
-	const errors: INodeExecutionData[] = problems.map((problem) => ({
-		json: { error: problem.message, column: problem.column, itemIndex: problem.index },
-		pairedItem: { item: problem.index },
-	}));
+	const errors = problems.map((problem) =>
+		continuedErrorItem(
+			this.getNode(),
+			problem.message,
+			{ column: problem.column, itemIndex: problem.index },
+			problem.index,
+		),
+	);
 	return [...summaries, ...errors];
 }
 

@@ -4,6 +4,7 @@ import {
 	type ICredentialsDecrypted,
 	type IDataObject,
 	type IExecuteFunctions,
+	type INode,
 	type INodeExecutionData,
 	type JsonObject,
 } from 'n8n-workflow';
@@ -18,6 +19,7 @@ import {
 	type RequestOrigin,
 } from '../../helpers/buildRequest';
 import { runWithConcurrency } from '../../helpers/concurrency';
+import { continuedErrorItem } from '../../helpers/errorItem';
 import {
 	describeApiFailure,
 	describeTransportFailure,
@@ -86,7 +88,14 @@ export async function provisionTestIds(
 			const item = prepared[itemIndex];
 			if (item.ok) return await fulfillItem.call(this, kind, credential, item, itemIndex);
 			const { message, description } = item.error;
-			return { output: errorItem(message, itemIndex, { outcome: 'invalid', description }) };
+			return {
+				output: continuedErrorItem(
+					this.getNode(),
+					message,
+					{ outcome: 'invalid', description },
+					itemIndex,
+				),
+			};
 		},
 		// With Continue On Fail a failed item becomes an error item in its place and later items are still sent;
 		// otherwise the run stops starting new requests, as a sequential loop would.
@@ -99,22 +108,31 @@ export async function provisionTestIds(
 		if (result.status === 'rejected') throw result.reason; // not an iTEP answer, e.g. no credential set
 		const outcome = result.value;
 		if ('output' in outcome) output.push(outcome.output);
-		else if (continueOnFail) output.push(failureItem(outcome.failure, itemIndex));
+		else if (continueOnFail) output.push(failureItem(this.getNode(), outcome.failure, itemIndex));
 		else
 			throw toNodeError.call(this, outcome.failure, itemIndex, otherOutcomes(settled, itemIndex));
 	}
 	return output;
 }
 
-function failureItem(failure: FulfillmentFailure, itemIndex: number): INodeExecutionData {
-	return errorItem(failure.report.message, itemIndex, {
-		outcome: failure.report.outcome,
-		description: failure.report.description,
-		httpCode: failure.report.httpCode,
-		productCode: failure.body['product-code'],
-		sequence: failure.body.sequence,
-		...(failure.response ? { response: failure.response.body as IDataObject } : {}),
-	});
+function failureItem(
+	node: INode,
+	failure: FulfillmentFailure,
+	itemIndex: number,
+): INodeExecutionData {
+	return continuedErrorItem(
+		node,
+		failure.report.message,
+		{
+			outcome: failure.report.outcome,
+			description: failure.report.description,
+			httpCode: failure.report.httpCode,
+			productCode: failure.body['product-code'],
+			sequence: failure.body.sequence,
+			...(failure.response ? { response: failure.response.body as IDataObject } : {}),
+		},
+		itemIndex,
+	);
 }
 
 /** Two items with the same explicit sequence would make iTEP reject the second as a replay: stop it here. */
@@ -254,10 +272,6 @@ async function fulfillItem(
 			pairedItem: { item: itemIndex },
 		},
 	};
-}
-
-function errorItem(message: string, itemIndex: number, details: IDataObject): INodeExecutionData {
-	return { json: { error: message, ...details }, pairedItem: { item: itemIndex } };
 }
 
 /**

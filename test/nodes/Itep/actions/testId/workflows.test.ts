@@ -137,4 +137,46 @@ describe('iTEP test ID workflows', () => {
 		expect(sandbox.state.tests).toEqual(inventoryBefore);
 		expect(sandbox.state.outbox).toHaveLength(0);
 	});
+
+	test.each([
+		['continueErrorOutput', 1],
+		['continueRegularOutput', 0],
+	] as const)(
+		'On Error %s: the failed item leaves on output %i with what the ops person needs, the test ID on output 0',
+		async (onError, errorOutputIndex) => {
+			const workflow = readWorkflow('getTestId.workflow.json');
+			const gtx = workflow.nodes.find((node) => node.name === 'Get Test ID (GTX)');
+			if (!gtx) throw new Error('the workflow file has no Get Test ID (GTX) node');
+			gtx.onError = onError;
+			// The first request is refused (429: nothing spent); the second candidate gets a test ID.
+			sandbox.state.knobs.failNext = { count: 1, status: 429 };
+
+			const result = await runWorkflow(workflow, credentialsFor(sandbox));
+
+			expect(result.status).toBe('success');
+			const outputs = result.runData['Get Test ID (GTX)'][0].data?.main ?? [];
+			const jsonOf = (index: number) => (outputs[index] ?? []).map((item) => item.json);
+			const provisioned = sandbox.state.requests.filter((request) => request.status === 200);
+			expect(provisioned).toHaveLength(1);
+			const successes = jsonOf(0).filter((json) => json.testId !== undefined);
+			expect(successes.map((json) => json.testId)).toEqual([provisioned[0].testId]);
+
+			const failed = jsonOf(errorOutputIndex).filter((json) => json.testId === undefined);
+			expect(failed).toHaveLength(1);
+			const refused = sandbox.state.requests.find((request) => request.status === 429);
+			// Whichever output it leaves on, the item says what happened and whether anything was spent.
+			const details = (
+				onError === 'continueErrorOutput' ? failed[0].error : failed[0]
+			) as IDataObject;
+			expect(details).toMatchObject({
+				outcome: 'rejected',
+				httpCode: 429,
+				sequence: refused?.sequence,
+			});
+			expect(
+				String(onError === 'continueErrorOutput' ? failed[0].message : failed[0].error),
+			).toMatch(/429|rate|too many/i);
+			if (onError === 'continueErrorOutput') expect(jsonOf(0)).toHaveLength(1);
+		},
+	);
 });
