@@ -19,9 +19,10 @@ import { E2E_ARTIFACT_DIR, e2eVersions, REPO_ROOT } from '../devkit/n8n';
 import { fuzzPart } from './fuzz';
 import { reliabilityTable } from './report';
 import { secretsPart } from './secrets';
+import { triggerPart } from './triggerLoad';
 import type { ReliabilityPart, ReliabilityRow } from './types';
 
-const PARTS: ReliabilityPart[] = [fuzzPart];
+const PARTS: ReliabilityPart[] = [fuzzPart, triggerPart];
 
 const argv = process.argv.slice(2);
 const option = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
