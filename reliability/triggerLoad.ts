@@ -328,6 +328,8 @@ export interface LoadResult {
 	duplicated: number;
 	unreadable: number;
 	byStatus: Record<string, number>;
+	/** A few of the unexpected and missing TestIDs, to look into a failed check. */
+	samples: { unexpected: string[]; missing: string[] };
 	p50Ms: number;
 	p99Ms: number;
 	perSecond: number;
@@ -359,7 +361,7 @@ function post(
 					'content-length': String(Buffer.byteLength(body)),
 					...headers,
 				},
-				timeout: 60_000,
+				timeout: 300_000,
 			},
 			(response) => {
 				response.resume();
@@ -475,6 +477,12 @@ export async function runLoad(
 		duplicated: [...executed.byTestId.values()].filter((count) => count > 1).length,
 		unreadable: executed.unreadable,
 		byStatus: executed.byStatus,
+		samples: {
+			unexpected: [...executed.byTestId.keys()]
+				.filter((testId) => !sentSet.has(testId))
+				.slice(0, 3),
+			missing: genuine.filter((testId) => !executed.byTestId.has(testId)).slice(0, 3),
+		},
 		p50Ms: percentile(latencies, 50),
 		p99Ms: percentile(latencies, 99),
 		perSecond: (options.deliveries / elapsedMs) * 1000,
