@@ -153,9 +153,13 @@ async function startPatiently(
 export async function startLoadBench(version: string): Promise<LoadBench> {
 	const n8n = await startPatiently({ version });
 	try {
-		const types = await n8n.api.nodeTypeNames();
-		if (!types.includes(ITEP_TRIGGER_NODE_TYPE))
-			throw new Error(`n8n ${version} has not loaded ${ITEP_TRIGGER_NODE_TYPE}`);
+		// Also lets a busy n8n settle: a REST call right after the login was once cut off ("other side closed").
+		await waitFor(
+			`n8n ${version} to list ${ITEP_TRIGGER_NODE_TYPE}`,
+			async () =>
+				(await n8n.api.nodeTypeNames()).includes(ITEP_TRIGGER_NODE_TYPE) ? true : undefined,
+			{ timeoutMs: 120_000, intervalMs: 1_000 },
+		);
 		const credential = await n8n.api.createCredential(
 			'iTEP webhook signature',
 			SIGNATURE_CREDENTIAL_TYPE,
