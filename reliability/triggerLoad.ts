@@ -885,6 +885,8 @@ export const triggerPart: ReliabilityPart = {
 				log,
 			);
 			rows.push(...loadRows(load, version));
+			// Printed at once as well: the crash burst that follows takes minutes on a busy machine.
+			for (const row of loadRows(load, version)) log(`${row.part}: ${row.result}`);
 			log(`trigger: crash, ${CRASH_DELIVERIES} deliveries to each workflow`);
 			const crash = await runCrash(
 				bench,
