@@ -56,7 +56,7 @@ export const LOAD_CONNECTIONS = 50;
 export const LOAD_FORGED = 10;
 /**
  * The load's sender retries as iTEP would (and as the sandbox's WebhookSender does): a genuine delivery on
- * anything but 2xx, a forged one on 5xx or no answer; 5 attempts, 1 s before the 2nd, doubling. Under overload
+ * anything but 2xx, a forged one on 5xx or no answer; 5 attempts of at most 60 s, 1 s before the 2nd, doubling. Under overload
  * n8n 2.x sheds requests with 503 "Database is not ready!" before any node runs (its database ping timed out);
  * the first attempts' answers are reported as they came.
  */
