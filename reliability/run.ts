@@ -20,9 +20,10 @@ import { faultsPart } from './faultMatrix';
 import { fuzzPart } from './fuzz';
 import { reliabilityTable } from './report';
 import { secretsPart } from './secrets';
+import { triggerPart } from './triggerLoad';
 import type { ReliabilityPart, ReliabilityRow } from './types';
 
-const PARTS: ReliabilityPart[] = [fuzzPart, faultsPart];
+const PARTS: ReliabilityPart[] = [fuzzPart, faultsPart, triggerPart];
 
 const argv = process.argv.slice(2);
 const option = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);

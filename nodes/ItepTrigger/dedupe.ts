@@ -23,7 +23,8 @@ import { createHash } from 'crypto';
  * - Across processes: in queue mode with several webhook processors, or multi-main, each process keeps its
  *   own memory; two copies of a delivery that land on different processes both start the workflow.
  * - A delivery is claimed before the execution runs; if that execution later fails, a retry inside the
- *   window is still suppressed.
+ *   window is still suppressed. Only when n8n could not start the execution at all (n8n 2.x then answers
+ *   the sender 5xx instead of 200) does the trigger release the claim, so the sender's retry is admitted.
  */
 
 export const MAX_KEYS_PER_SCOPE = 10_000;
@@ -54,6 +55,14 @@ export class DeliveryMemory {
 		}
 		scope.set(key, nowMs + windowMs);
 		return true;
+	}
+
+	/**
+	 * Forgets an admitted `key`, so its next copy is admitted again: for a delivery whose execution n8n could
+	 * not start after the claim. A copy that arrived in between was already answered as a repeat.
+	 */
+	release(scopeId: string, key: string): void {
+		this.scopes.get(scopeId)?.delete(key);
 	}
 }
 

@@ -104,6 +104,7 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 			windowSeconds * 1000,
 		);
 		if (!admitted) return { webhookResponse: notStarted('repeat of a delivery already received') };
+		forgetIfNotStarted(response, dedupeScope(this), id);
 	}
 	// The delivery is claimed: from here on awaiting is safe, and whatever happens the item is emitted.
 	const items = this.helpers.returnJsonArray([
@@ -253,6 +254,18 @@ function isMultipart(contentType: string | undefined): boolean {
 
 function notStarted(reason: string): IDataObject {
 	return { received: true, started: false, reason };
+}
+
+/**
+ * n8n 2.x sends a started delivery's answer only after it has recorded the execution (webhook-helpers.js
+ * waits for WorkflowRunner.run); when that fails (seen under load: SQLite's write lock timed out) it answers
+ * 5xx and the sender retries. The claim is released then, or the retry would be answered as a repeat and
+ * the result lost. n8n 1.x answers 200 before recording, so there the claim always stays.
+ */
+function forgetIfNotStarted(response: ServerResponse, scope: string, id: string): void {
+	response.once('finish', () => {
+		if (response.statusCode >= 500) recentDeliveries.release(scope, id);
+	});
 }
 
 /** Repeats are tracked per workflow, trigger node and mode, so test calls never hide production ones. */

@@ -56,6 +56,12 @@ export interface HarnessOptions {
 	nodeId?: string;
 	/** Default: the node's defaultVersion. */
 	typeVersion?: number;
+	/**
+	 * n8n fails to start (record) the next this many executions: n8n 2.x then answers 500 "There was a problem
+	 * executing the workflow" instead of the onReceived answer, as webhook-helpers.js does when
+	 * WorkflowRunner.run throws (seen in real n8n 2.40.7 under load: SQLite's write lock timed out).
+	 */
+	failExecutionStarts?: number;
 }
 
 let harnessCount = 0;
@@ -166,6 +172,7 @@ export async function startWebhookHarness(options: HarnessOptions): Promise<Harn
 
 	const executions: INodeExecutionData[][][] = [];
 	const results: IWebhookResponseData[] = [];
+	let failExecutionStarts = options.failExecutionStarts ?? 0;
 
 	const server: Server = createServer((req, res) => {
 		void handle(req, res).catch((error: unknown) => {
@@ -207,6 +214,11 @@ export async function startWebhookHarness(options: HarnessOptions): Promise<Harn
 		}
 		if (result.workflowData === undefined) {
 			sendJson(res, 200, result.webhookResponse ?? { message: 'Webhook call received' });
+			return;
+		}
+		if (failExecutionStarts > 0) {
+			failExecutionStarts--;
+			sendJson(res, 500, { code: 0, message: 'There was a problem executing the workflow' });
 			return;
 		}
 		executions.push(result.workflowData);

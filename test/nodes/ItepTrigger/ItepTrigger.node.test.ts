@@ -615,6 +615,22 @@ describe('defects an independent review found', () => {
 		expect(h.executions).toHaveLength(2);
 	});
 
+	test("a delivery n8n could not start (it answered 500) is not remembered: the sender's retry starts it", async () => {
+		// n8n 2.x answers a started delivery only after recording its execution; when that fails (real n8n 2.40.7
+		// under load: SQLite's write lock timed out) the sender gets 500 and retries the same bytes.
+		const h = await start({ failExecutionStarts: 1 });
+		const failed = await send(h.url, delivery(sampleResultData()));
+		expect(failed.status).toBe(500);
+		expect(h.executions).toHaveLength(0);
+		const retry = await send(h.url, delivery(sampleResultData()));
+		expect(retry.status).toBe(200);
+		expect(retry.body).toEqual(STARTED);
+		expect(h.executions).toHaveLength(1);
+		// Started once: the next copy is a repeat again.
+		expect((await send(h.url, delivery(sampleResultData()))).body.started).toBe(false);
+		expect(h.executions).toHaveLength(1);
+	});
+
 	test('Repeat Window (Seconds) is honoured: after it a repeat starts again', async () => {
 		const h = await start({ parameters: { duplicateWindowSeconds: 1 } });
 		expect((await send(h.url, delivery(sampleResultData()))).body).toEqual(STARTED);
